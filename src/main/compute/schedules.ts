@@ -1,0 +1,74 @@
+/**
+ * Learning-rate schedules, as pure functions of the step index (0-based) and the step count.
+ */
+
+/** A learning-rate schedule as the training loop takes it. */
+export interface LearningRateSchedule {
+  kind: 'constant' | 'cosine' | 'one-cycle';
+  /** Base (constant), starting (cosine) or peak (one-cycle) learning rate. */
+  lr: number;
+  /** One-cycle only: fraction of the steps spent warming up. @default 0.3 */
+  warmup?: number;
+}
+
+/** Cosine interpolation from `start` (pct = 0) to `end` (pct = 1). */
+function cosineBetween(start: number, end: number, pct: number): number {
+  return end + ((start - end) / 2) * (1 + Math.cos(Math.PI * pct));
+}
+
+function checkStep(step: number, total: number): void {
+  if (!Number.isInteger(total) || total < 1) throw new RangeError(`schedule: total steps must be an integer >= 1, got ${total}`);
+  if (!Number.isInteger(step) || step < 0 || step >= total) throw new RangeError(`schedule: step must be an integer in [0, ${total}), got ${step}`);
+}
+
+function checkLr(lr: number): void {
+  if (!Number.isFinite(lr) || lr < 0) throw new RangeError(`schedule: lr must be a finite number >= 0, got ${lr}`);
+}
+
+/** The same `lr` at every step. */
+export function constantLr(lr: number, step: number, total: number): number {
+  checkLr(lr);
+  checkStep(step, total);
+  return lr;
+}
+
+/**
+ * Cosine decay from `lr` towards 0: lr * (1 + cos(pi * step / total)) / 2. Step 0 gets `lr`; the
+ * last step gets a small positive rate, so no step is wasted at exactly 0.
+ */
+export function cosineLr(lr: number, step: number, total: number): number {
+  checkLr(lr);
+  checkStep(step, total);
+  return cosineBetween(lr, 0, step / total);
+}
+
+/**
+ * One-cycle: cosine warm-up from lr/25 to `lr` over the first `warmup` fraction of the steps, then
+ * cosine decay to lr/1e4 at the last step (PyTorch's OneCycleLR with cosine annealing).
+ * @param warmup fraction of steps spent warming up, in (0, 1). @default 0.3
+ */
+export function oneCycleLr(lr: number, step: number, total: number, warmup = 0.3): number {
+  checkLr(lr);
+  checkStep(step, total);
+  if (!(warmup > 0 && warmup < 1)) throw new RangeError(`schedule: one-cycle warmup must be in (0, 1), got ${warmup}`);
+  const initial = lr / 25;
+  const final = lr / 1e4;
+  if (total === 1) return lr;
+  const peak = Math.min(Math.max(warmup * total - 1, 0), total - 1);
+  if (step <= peak) return peak === 0 ? lr : cosineBetween(initial, lr, step / peak);
+  return cosineBetween(lr, final, (step - peak) / (total - 1 - peak));
+}
+
+/** The learning rate of `schedule` at `step` of `total`. */
+export function learningRateAt(schedule: LearningRateSchedule, step: number, total: number): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return constantLr(schedule.lr, step, total);
+    case 'cosine':
+      return cosineLr(schedule.lr, step, total);
+    case 'one-cycle':
+      return oneCycleLr(schedule.lr, step, total, schedule.warmup ?? 0.3);
+    default:
+      throw new TypeError(`schedule: unknown kind "${String((schedule as { kind: unknown }).kind)}" (valid: constant, cosine, one-cycle)`);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Electron entry: one window, locked down, and the API contract wired to IPC. Everything that
+ * can run without Electron lives in the modules imported here.
+ */
+
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, shell, type Session, type WebContents } from 'electron';
+import { createApi } from './api-impl';
+import { registerApi } from './ipc';
+import { appMenuTemplate } from './menu';
+import { contentSecurityPolicy, externalUrl, isAppUrl } from './security';
+
+/** Vite's dev server, set by `electron-vite dev` only. */
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const rendererIndexPath = join(import.meta.dirname, '../renderer/index.html');
+const appIndexUrl = devServerUrl ?? pathToFileURL(rendererIndexPath).href;
+const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
+
+let mainWindow: BrowserWindow | undefined;
+
+function openInSystemBrowser(url: string): void {
+  const safeUrl = externalUrl(url);
+  if (safeUrl !== undefined) {
+    void shell.openExternal(safeUrl);
+  }
+}
+
+function hardenSession(target: Session): void {
+  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  target.setPermissionCheckHandler(() => false);
+  const policy = contentSecurityPolicy();
+  // Pages served without response headers get the same policy from the meta tag in index.html.
+  target.webRequest.onHeadersReceived((details, callback) => {
+    if (!isAppUrl(details.url, appIndexUrl)) {
+      callback({});
+      return;
+    }
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
+  });
+}
+
+function hardenContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    openInSystemBrowser(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url, appIndexUrl)) {
+      event.preventDefault();
+      openInSystemBrowser(event.url);
+    }
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url, appIndexUrl)) {
+      event.preventDefault();
+    }
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    title: 'nerfdex',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#15171c' : '#f6f7f9',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    if (mainWindow === window) {
+      mainWindow = undefined;
+    }
+  });
+  void (devServerUrl !== undefined ? window.loadURL(devServerUrl) : window.loadFile(rendererIndexPath));
+  return window;
+}
+
+function start(): void {
+  hardenSession(session.defaultSession);
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, !app.isPackaged)));
+  registerApi(ipcMain, createApi({ name: app.getName(), version: app.getVersion() }), (frameUrl) =>
+    isAppUrl(frameUrl, appIndexUrl),
+  );
+  mainWindow = createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) {
+      mainWindow = createWindow();
+    }
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow !== undefined) {
+      if (mainWindow.isMinimized()) {
+        mainWindow.restore();
+      }
+      mainWindow.focus();
+    }
+  });
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') {
+      app.quit();
+    }
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      console.error('nerfdex failed to start:', error);
+      app.exit(1);
+    });
+}

@@ -42,6 +42,8 @@ export class JobCancelledError extends Error {
 const JOBS = {
   'ort.run': () => import('./session').then((m) => m.runModelJob as JobHandler),
   'train.loop': () => import('./train-loop').then((m) => m.trainLoopJob as JobHandler),
+  // The registry names every job kind of the app, so it reaches past the compute layer here.
+  'zoo.fit': () => import('../zoo/fit-job').then((m) => m.zooFitJob as JobHandler),
 } satisfies Record<string, () => Promise<JobHandler>>;
 
 /** Kinds that exercise the pool itself (tests, diagnostics); only registered when asked for. */

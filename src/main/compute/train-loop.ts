@@ -8,19 +8,16 @@
  * - outputs `next/params/<name>`, `next/adam_m/<name>`, `next/adam_v/<name>`, `loss` (scalar) and
  *   any number of scalar `metrics/<name>`.
  */
+import type { OptimizerState } from './checkpoint';
 import { seededRandom } from './init';
 import type { ProviderChoice } from '../../shared/compute';
 import type { JobContext } from './jobs';
 import { learningRateAt, type LearningRateSchedule } from './schedules';
 import { runSession } from './session';
+
+export type { OptimizerState } from './checkpoint';
 import { allocate, elementAt, isFloat, numberToFloat16Bits, sizeOf, type DType, type HostTensor, type TensorData } from './tensor';
 
-/** AdamW moments and the number of steps already taken. */
-export interface OptimizerState {
-  m: Record<string, HostTensor>;
-  v: Record<string, HostTensor>;
-  step: number;
-}
 
 export interface TrainSchedule extends LearningRateSchedule {
   /** Steps the schedule spans, for a run split over several calls. @default steps */

@@ -12,12 +12,14 @@ import type { HostTensor } from './tensor';
 import { JobCancelledError, checkJobKind, type JobKind, type JobProgress } from './jobs';
 import type { ModelRunInput } from './session';
 import type { TrainLoopInput, TrainLoopOutput } from './train-loop';
+import type { ZooFitInput, ZooFitOutput } from '../zoo/fit-job';
 import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
 
 /** Input and output of each registered job kind. */
 export interface JobTypes {
   'ort.run': { input: ModelRunInput; output: Record<string, HostTensor> };
   'train.loop': { input: TrainLoopInput; output: TrainLoopOutput };
+  'zoo.fit': { input: ZooFitInput; output: ZooFitOutput };
 }
 
 export interface WorkerPoolOptions {

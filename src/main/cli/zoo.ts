@@ -1,0 +1,98 @@
+/**
+ * `npm run zoo -- --out DIR --per-category N [--archs a,b] [--seed S] [--workers W] [--batch B]
+ * [--steps K] [--points P] [--val V] [--test T]`: generates (or resumes) a procedural NeRF zoo and prints a
+ * summary table. Ctrl-C stops after the running batches; finished fits are kept.
+ */
+import { parseArgs } from 'node:util';
+import { chooseProvider } from '../compute/providers';
+import { WorkerPool } from '../compute/worker-pool';
+import { generateZoo, planZoo } from '../zoo/generate';
+import { CATEGORIES, type Category } from '../zoo/types';
+
+function integer(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      'per-category': { type: 'string' },
+      val: { type: 'string' },
+      test: { type: 'string' },
+      archs: { type: 'string' },
+      categories: { type: 'string' },
+      seed: { type: 'string' },
+      workers: { type: 'string' },
+      batch: { type: 'string' },
+      steps: { type: 'string' },
+      points: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || !values.out) {
+    console.log('usage: npm run zoo -- --out DIR [--per-category 30] [--val 2] [--test 6] [--archs a,b] [--categories c,d] [--seed 0] [--workers 2] [--batch 8] [--steps 400] [--points 2048]');
+    return values.help ? 0 : 2;
+  }
+  const archs = values.archs?.split(',').filter(Boolean);
+  const categories = values.categories?.split(',').filter(Boolean);
+  for (const c of categories ?? []) if (!(CATEGORIES as readonly string[]).includes(c)) throw new RangeError(`unknown category "${c}" (known: ${CATEGORIES.join(', ')})`);
+  const plan = {
+    perCategory: integer(values['per-category'], 'per-category', 30),
+    valPerCategory: integer(values.val, 'val', 2),
+    testPerCategory: integer(values.test, 'test', 6),
+    seed: integer(values.seed, 'seed', 0),
+    ...(categories ? { categories: categories as Category[] } : {}),
+    ...(archs ? { trainArchitectures: archs, testArchitectures: archs } : {}),
+  };
+  const objects = planZoo(plan);
+  const workers = integer(values.workers, 'workers', 2);
+  const provider = await chooseProvider('cpu', { threads: 1 });
+  const pool = new WorkerPool({ size: Math.max(1, workers) });
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    console.log('\nstopping after the running batches (finished fits are kept; run again to resume)');
+    controller.abort();
+  });
+  const started = performance.now();
+  console.log(`zoo: ${objects.length} objects, ${objects.reduce((n, o) => n + o.architectures.length, 0)} fits -> ${values.out} (${workers} workers)`);
+  try {
+    const manifest = await generateZoo({
+      ...plan,
+      out: values.out,
+      pool,
+      provider,
+      batch: integer(values.batch, 'batch', 8),
+      ...(values.steps !== undefined ? { steps: integer(values.steps, 'steps', 400) } : {}),
+      ...(values.points !== undefined ? { pointsPerStep: integer(values.points, 'points', 2048) } : {}),
+      signal: controller.signal,
+      onProgress: (p) => {
+        const elapsed = (performance.now() - started) / 1000;
+        const fresh = p.done - p.skipped;
+        const eta = fresh > 0 ? ((p.total - p.done) * elapsed) / fresh : NaN;
+        const last = p.last ? ` | ${p.last.architecture} x${p.last.count}: PSNR ${p.last.meanPsnr.toFixed(1)} dB in ${p.last.seconds.toFixed(0)} s` : p.skipped ? ` | ${p.skipped} already done` : '';
+        console.log(`[${p.done}/${p.total}] ${elapsed.toFixed(0)} s elapsed, ETA ${Number.isFinite(eta) ? `${Math.round(eta)} s` : '-'}${last}`);
+      },
+    });
+    const minutes = (performance.now() - started) / 60_000;
+    console.log(`\n| architecture | fits | median PSNR (dB) | min PSNR (dB) |\n|---|---|---|---|`);
+    for (const row of manifest.summary) console.log(`| ${row.architecture} | ${row.fits} | ${row.medianPsnr.toFixed(2)} | ${row.minPsnr.toFixed(2)} |`);
+    const splits = ['train', 'val', 'test'].map((s) => `${s} ${manifest.objects.filter((o) => o.split === s).length}`).join(', ');
+    console.log(`objects: ${manifest.objects.length} (${splits}); fits: ${manifest.fits.length}; time this run: ${minutes.toFixed(1)} min; manifest: ${values.out}/manifest.json`);
+    return controller.signal.aborted ? 130 : 0;
+  } finally {
+    await pool.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

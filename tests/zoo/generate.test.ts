@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chooseProvider } from '../../src/main/compute/providers';
+import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { readNerfFile } from '../../src/main/nerf/formats/native';
+import { generateZoo, planZoo } from '../../src/main/zoo/generate';
+
+const pool = new WorkerPool({ size: 2 });
+afterAll(() => pool.close());
+
+describe('zoo generation', () => {
+  it('plans splits by object, deterministically, with no object in two splits', () => {
+    const a = planZoo({ perCategory: 3, valPerCategory: 1, testPerCategory: 2, categories: ['chair', 'car'], seed: 4 });
+    const b = planZoo({ perCategory: 3, valPerCategory: 1, testPerCategory: 2, categories: ['chair', 'car'], seed: 4 });
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(12);
+    const ids = a.map((o) => o.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(a.filter((o) => o.split === 'test').every((o) => o.architectures.length === 13)).toBe(true);
+    expect(a.filter((o) => o.split === 'train').every((o) => o.architectures.length === 3)).toBe(true);
+    expect(() => planZoo({ trainArchitectures: ['mlp-huge'] })).toThrow(/unknown architecture "mlp-huge"/);
+  });
+
+  it('generates a tiny zoo end to end (2 categories x 2 objects), then resumes without refitting', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-zoo-'));
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const options = {
+      out,
+      pool,
+      provider,
+      categories: ['chair', 'airplane'] as const,
+      perCategory: 1,
+      valPerCategory: 0,
+      testPerCategory: 1,
+      trainArchitectures: ['mlp-train', 'hash-train'],
+      testArchitectures: ['mlp-train', 'triplane-R16'],
+      steps: 20,
+      pointsPerStep: 512,
+      batch: 2,
+    };
+    const manifest = await generateZoo(options);
+    expect(manifest.objects).toHaveLength(4);
+    expect(manifest.fits).toHaveLength(8);
+    for (const fit of manifest.fits) {
+      expect(Number.isFinite(fit.psnr)).toBe(true);
+      const nerf = await readNerfFile(join(out, fit.file));
+      expect(nerf.config.architecture).toBe(fit.architecture);
+      expect(nerf.meta.objectId).toBe(fit.id);
+      expect(nerf.meta.caption?.length).toBeGreaterThan(5);
+    }
+    expect(manifest.summary.map((r) => r.architecture).sort()).toEqual(['hash-train', 'mlp-train', 'triplane-R16']);
+    const written = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(written.fits).toHaveLength(8);
+    expect(new Set(written.objects.map((o: { split: string }) => o.split))).toEqual(new Set(['train', 'test']));
+
+    const mtimes = new Map(readdirSync(out).map((f) => [f, statSync(join(out, f)).mtimeMs]));
+    const events: number[] = [];
+    const again = await generateZoo({ ...options, onProgress: (p) => events.push(p.skipped) });
+    expect(again.fits).toHaveLength(8);
+    expect(events[0]).toBe(8);
+    for (const fit of again.fits) expect(statSync(join(out, fit.file)).mtimeMs).toBe(mtimes.get(fit.file));
+    expect(existsSync(join(out, 'fits.jsonl'))).toBe(true);
+  });
+});

@@ -58,6 +58,11 @@ export interface GradCheckOptions {
   readonly reference?: (inputs: readonly Float64Array[]) => ArrayLike<number>;
   /** Fixed input values instead of random ones. */
   readonly values?: readonly Float64Array[];
+  /**
+   * Uniform noise of this size added to the parameters' initial values, so that zero-initialised
+   * biases do not put ReLUs exactly on their kink. @default 0
+   */
+  readonly perturbParams?: number;
 }
 
 /** Relative error in the infinity norm, as the gradient tests define it. */
@@ -106,7 +111,9 @@ export async function checkGradients(build: (g: Graph, xs: Value[]) => Value, sp
     order.push(`x${i}`);
   });
   for (const p of g.params) {
-    feeds[p.value.name] = Float64Array.from(initial[p.name]!.data as Float64Array);
+    const start = Float64Array.from(initial[p.name]!.data as Float64Array);
+    for (let j = 0; j < start.length; j++) start[j]! += (2 * next() - 1) * (options.perturbParams ?? 0);
+    feeds[p.value.name] = start;
     shapes[p.value.name] = p.value.shape as number[];
     order.push(p.value.name);
   }

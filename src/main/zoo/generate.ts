@@ -148,35 +148,41 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
   }
   let finished = skipped;
   options.onProgress?.({ done: finished, total, skipped });
-  await Promise.all(
-    units.map(async (unit) => {
-      if (options.signal?.aborted) return;
-      const handle = options.pool.startJob('zoo.fit', {
-        architecture: unit.architecture,
-        objects: unit.objects.map((o) => ({ category: o.category, seed: o.seed })),
-        outDir: options.out,
-        provider: options.provider,
-        ...(options.steps !== undefined ? { steps: options.steps } : {}),
-        ...(options.pointsPerStep !== undefined ? { pointsPerStep: options.pointsPerStep } : {}),
-      });
-      const onAbort = (): void => handle.cancel();
-      options.signal?.addEventListener('abort', onAbort);
-      try {
-        const result = await handle.result;
-        for (const fit of result.fits) {
-          appendFileSync(join(options.out, FITS_LOG), `${JSON.stringify(fit)}\n`);
-          done.set(fit.file, fit);
+  const running = new Set<{ cancel(): void }>();
+  const cancelAll = (): void => running.forEach((h) => h.cancel());
+  options.signal?.addEventListener('abort', cancelAll);
+  try {
+    await Promise.all(
+      units.map(async (unit) => {
+        if (options.signal?.aborted) return;
+        const handle = options.pool.startJob('zoo.fit', {
+          architecture: unit.architecture,
+          objects: unit.objects.map((o) => ({ category: o.category, seed: o.seed })),
+          outDir: options.out,
+          provider: options.provider,
+          ...(options.steps !== undefined ? { steps: options.steps } : {}),
+          ...(options.pointsPerStep !== undefined ? { pointsPerStep: options.pointsPerStep } : {}),
+        });
+        running.add(handle);
+        try {
+          const result = await handle.result;
+          for (const fit of result.fits) {
+            appendFileSync(join(options.out, FITS_LOG), `${JSON.stringify(fit)}\n`);
+            done.set(fit.file, fit);
+          }
+          finished += result.fits.length;
+          const meanPsnr = result.fits.reduce((s, f) => s + f.psnr, 0) / Math.max(1, result.fits.length);
+          options.onProgress?.({ done: finished, total, skipped, last: { architecture: unit.architecture, count: result.fits.length, meanPsnr, seconds: result.seconds } });
+        } catch (e) {
+          if (!options.signal?.aborted) throw e;
+        } finally {
+          running.delete(handle);
         }
-        finished += result.fits.length;
-        const meanPsnr = result.fits.reduce((s, f) => s + f.psnr, 0) / Math.max(1, result.fits.length);
-        options.onProgress?.({ done: finished, total, skipped, last: { architecture: unit.architecture, count: result.fits.length, meanPsnr, seconds: result.seconds } });
-      } catch (e) {
-        if (!options.signal?.aborted) throw e;
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-      }
-    }),
-  );
+      }),
+    );
+  } finally {
+    options.signal?.removeEventListener('abort', cancelAll);
+  }
   const fits = objects.flatMap((o) => o.architectures.map((a) => done.get(zooFileName(o.id, a))).filter((f): f is ZooFit => f !== undefined));
   const architectures: Record<string, unknown> = {};
   for (const a of new Set(objects.flatMap((o) => o.architectures))) architectures[a] = configFor(a, ZOO_AABB);

@@ -5,6 +5,7 @@
 import { open as openFile, stat } from 'node:fs/promises';
 import type { Nerf } from '../types';
 import { NerfFileError, UnknownFormatError } from './errors';
+import { instantNgpFormat } from './instant-ngp';
 import { NATIVE_EXTENSION, decodeNerf, matchNative } from './native';
 
 export interface NerfFormat {
@@ -16,7 +17,7 @@ export interface NerfFormat {
   open(bytes: Uint8Array, path: string): Nerf;
 }
 
-const formats: NerfFormat[] = [{ name: 'native', extensions: [NATIVE_EXTENSION, '.safetensors'], match: matchNative, open: decodeNerf }];
+const formats: NerfFormat[] = [{ name: 'native', extensions: [NATIVE_EXTENSION, '.safetensors'], match: matchNative, open: decodeNerf }, instantNgpFormat];
 
 /** Adds a format (importers register themselves here). Later registrations are tried first. */
 export function registerFormat(format: NerfFormat): void {

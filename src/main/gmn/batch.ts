@@ -1,0 +1,108 @@
+/**
+ * Batching parameter graphs for the encoder: the disjoint union of G graphs (node ids shifted by
+ * each graph's node offset), and the HostTensor feeds whose names match the encoder's inputs
+ * (encoder.ts, `declareEncoderInputs`).
+ */
+import { endianness } from 'node:os';
+import type { HostTensor } from '../compute/tensor';
+import { POSITION_SLOTS, type GraphBatch, type ParamGraph } from './types';
+
+/**
+ * One graph holding `graphs` side by side: graph g's nodes and edges follow graph g - 1's, its
+ * src and dst are shifted by its node offset, and every node and edge records g.
+ */
+export function batchGraphs(graphs: readonly ParamGraph[]): GraphBatch {
+  if (graphs.length === 0) throw new RangeError('batchGraphs: needs at least one graph');
+  const G = graphs.length;
+  const nodeOffset = new Int32Array(G + 1);
+  const edgeOffset = new Int32Array(G + 1);
+  graphs.forEach((graph, g) => {
+    nodeOffset[g + 1] = nodeOffset[g]! + graph.nodeCount;
+    edgeOffset[g + 1] = edgeOffset[g]! + graph.edgeCount;
+  });
+  const N = nodeOffset[G]!;
+  const E = edgeOffset[G]!;
+  if (N > 2 ** 31 - 1 || E > 2 ** 31 - 1) throw new RangeError(`batchGraphs: ${N} nodes and ${E} edges exceed int32 ids`);
+  const batch: GraphBatch = {
+    graphCount: G,
+    nodeCount: N,
+    edgeCount: E,
+    nodeLayer: new Float32Array(N),
+    nodeOrder: new Float32Array(N),
+    nodeType: new Int32Array(N),
+    edgeValue: new Float32Array(E),
+    edgeLayer: new Float32Array(E),
+    edgeType: new Int32Array(E),
+    edgePosition: new Float32Array(E * POSITION_SLOTS),
+    src: new Int32Array(E),
+    dst: new Int32Array(E),
+    nodeGraph: new Int32Array(N),
+    edgeGraph: new Int32Array(E),
+    nodeOffset,
+    edgeOffset,
+  };
+  graphs.forEach((graph, g) => {
+    const n0 = nodeOffset[g]!;
+    const e0 = edgeOffset[g]!;
+    batch.nodeLayer.set(graph.nodeLayer, n0);
+    batch.nodeOrder.set(graph.nodeOrder, n0);
+    batch.nodeType.set(graph.nodeType, n0);
+    batch.nodeGraph.fill(g, n0, n0 + graph.nodeCount);
+    batch.edgeValue.set(graph.edgeValue, e0);
+    batch.edgeLayer.set(graph.edgeLayer, e0);
+    batch.edgeType.set(graph.edgeType, e0);
+    batch.edgePosition.set(graph.edgePosition, e0 * POSITION_SLOTS);
+    batch.edgeGraph.fill(g, e0, e0 + graph.edgeCount);
+    const { src, dst } = graph;
+    for (let e = 0; e < graph.edgeCount; e++) {
+      batch.src[e0 + e] = src[e]! + n0;
+      batch.dst[e0 + e] = dst[e]! + n0;
+    }
+  });
+  return batch;
+}
+
+const littleEndian = endianness() === 'LE';
+
+/** int32 ids as int64: on little-endian machines by writing the low and sign words directly. */
+function toInt64(values: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(values.length);
+  if (littleEndian) {
+    const words = new Int32Array(out.buffer);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      words[2 * i] = v;
+      words[2 * i + 1] = v >> 31;
+    }
+  } else {
+    for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i]!);
+  }
+  return out;
+}
+
+/** Names of the encoder's inputs, as `graphBatchFeeds` keys them. */
+export const GRAPH_FEED_NAMES = ['node_layer', 'node_order', 'node_type', 'edge_value', 'edge_layer', 'edge_type', 'edge_position', 'src', 'dst', 'edge_graph', 'graph_rows'] as const;
+export type GraphFeedName = (typeof GRAPH_FEED_NAMES)[number];
+
+/**
+ * The encoder's feeds for `batch`: float32 features, int64 types and ids, and `graph_rows`, G x 1
+ * zeros that give the encoder the graph count for its per-graph readout. Float arrays are shared
+ * with the batch, not copied.
+ */
+export function graphBatchFeeds(batch: GraphBatch): Record<GraphFeedName, HostTensor> {
+  const N = batch.nodeCount;
+  const E = batch.edgeCount;
+  return {
+    node_layer: { dtype: 'float32', shape: [N], data: batch.nodeLayer },
+    node_order: { dtype: 'float32', shape: [N], data: batch.nodeOrder },
+    node_type: { dtype: 'int64', shape: [N], data: toInt64(batch.nodeType) },
+    edge_value: { dtype: 'float32', shape: [E], data: batch.edgeValue },
+    edge_layer: { dtype: 'float32', shape: [E], data: batch.edgeLayer },
+    edge_type: { dtype: 'int64', shape: [E], data: toInt64(batch.edgeType) },
+    edge_position: { dtype: 'float32', shape: [E, POSITION_SLOTS], data: batch.edgePosition },
+    src: { dtype: 'int64', shape: [E], data: toInt64(batch.src) },
+    dst: { dtype: 'int64', shape: [E], data: toInt64(batch.dst) },
+    edge_graph: { dtype: 'int64', shape: [E], data: toInt64(batch.edgeGraph) },
+    graph_rows: { dtype: 'float32', shape: [batch.graphCount, 1], data: new Float32Array(batch.graphCount) },
+  };
+}

@@ -1,0 +1,71 @@
+import { InferenceSession } from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { initialParams, seededRandom } from '../../src/main/compute/init';
+import { runSession } from '../../src/main/compute/session';
+import type { HostTensor } from '../../src/main/compute/tensor';
+import { batchGraphs, graphBatchFeeds } from '../../src/main/gmn/batch';
+import { encoderModel } from '../../src/main/gmn/train-graph';
+import { buildParamGraph } from '../../src/main/gmn/param-graph';
+import { configFor } from '../../src/main/nerf/architectures';
+import { initParams } from '../../src/main/nerf/field-graph';
+import type { Nerf } from '../../src/main/nerf/types';
+import { permuteHidden } from './permute';
+
+const AABB = [[-1, -1, -1], [1, 1, 1]] as const;
+const config = { hidden: 16, embedding: 24, blocks: 3 };
+
+function nerf(id: string, seed: number): Nerf {
+  const params = initParams(configFor(id, AABB), seed);
+  const next = seededRandom(seed + 1);
+  // Non-zero biases, so the bias edges matter.
+  for (const [name, t] of Object.entries(params)) if (name.endsWith('/bias')) for (let i = 0; i < t.data.length; i++) (t.data as Float32Array)[i] = next() - 0.5;
+  return { config: configFor(id, AABB), params, meta: {} };
+}
+
+async function embed(nerfs: Nerf[]): Promise<Float32Array> {
+  const { graph, bytes } = encoderModel(config);
+  const params = initialParams(graph, 3);
+  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n)))) };
+  for (const [name, t] of Object.entries(params)) feeds[`params/${name}`] = t;
+  const session = await InferenceSession.create(bytes);
+  const out = await runSession(session, feeds);
+  return out['embeddings']!.data as Float32Array;
+}
+
+describe('GMN encoder', () => {
+  it('embeds a batch of mixed architectures, each graph independently of the others', async () => {
+    const a = nerf('mlp-train', 1);
+    const b = nerf('triplane-R16', 2);
+    const c = nerf('hash-T10', 3);
+    const together = await embed([a, b, c]);
+    expect(together).toHaveLength(3 * 24);
+    const alone = await embed([b]);
+    for (let i = 0; i < 24; i++) expect(Math.abs(together[24 + i]! - alone[i]!)).toBeLessThan(1e-5);
+    expect(together.every(Number.isFinite)).toBe(true);
+    // Different NeRFs land in different places.
+    let diff = 0;
+    for (let i = 0; i < 24; i++) diff = Math.max(diff, Math.abs(together[i]! - together[24 + i]!));
+    expect(diff).toBeGreaterThan(1e-3);
+  });
+
+  it.each(['mlp-train', 'triplane-train', 'hash-train'])('gives the same embedding when the hidden neurons of a %s NeRF are permuted', async (id) => {
+    const original = nerf(id, 7);
+    const width = 64;
+    const next = seededRandom(11);
+    const sigma = Array.from({ length: width }, (_, i) => i);
+    for (let i = width - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [sigma[i], sigma[j]] = [sigma[j]!, sigma[i]!];
+    }
+    const permuted = permuteHidden(original, 1, sigma);
+    const [x, y] = [await embed([original]), await embed([permuted])];
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < x.length; i++) {
+      worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+      scale = Math.max(scale, Math.abs(x[i]!));
+    }
+    expect(scale).toBeGreaterThan(1e-3);
+    expect(worst / scale).toBeLessThan(1e-5);
+  });
+});

@@ -69,3 +69,30 @@ describe('GMN encoder', () => {
     expect(worst / scale).toBeLessThan(1e-5);
   });
 });
+
+describe('encoder files', () => {
+  it('round-trip: writeEncoder -> Embedder.load embeds as the training graph does; stock ORT loads the file', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeEncoder, Embedder } = await import('../../src/main/gmn/embedder');
+    const { SessionCache } = await import('../../src/main/compute/session');
+    const { chooseProvider } = await import('../../src/main/compute/providers');
+    const { DEFAULT_VALUE_NORMALIZATION } = await import('../../src/main/gmn/normalize');
+    const { graph } = encoderModel(config);
+    const params = initialParams(graph, 3);
+    const path = join(mkdtempSync(join(tmpdir(), 'nerfdex-enc-')), 'encoder.onnx');
+    const info = await writeEncoder(path, params, { encoder: config, normalization: DEFAULT_VALUE_NORMALIZATION, command: 'test' });
+    expect(info.version).toMatch(/^gmn-[0-9a-f]{8}$/);
+    const embedder = await Embedder.load(path);
+    expect(embedder.info).toEqual(info);
+    const nerfs = [nerf('mlp-train', 1), nerf('hash-T10', 3), nerf('triplane-R16', 2)];
+    const sessions = new SessionCache();
+    const got = await embedder.embed(nerfs, sessions, await chooseProvider('cpu'), 2);
+    const expected = await embed(nerfs);
+    got.forEach((e, g) => e.forEach((v, i) => expect(Math.abs(v - expected[g * 24 + i]!)).toBeLessThan(1e-5)));
+    const stock = await InferenceSession.create(path);
+    expect(stock.outputNames).toEqual(['embeddings']);
+    await sessions.dispose();
+  });
+});

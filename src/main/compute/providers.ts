@@ -29,8 +29,11 @@ export interface ChooseProviderOptions {
 /** Options of the sessions that will run on a chosen provider. */
 export interface ProviderSessionOptions {
   /**
-   * Inputs change size between runs (batches of varying length). Turns off the memory pattern and
-   * the CPU arena, without which native memory grows with every new input size. @default false
+   * Inputs change size between runs (batches of varying length). Turns off memory-pattern
+   * planning, without which native memory grows with every new input size. The CPU arena stays
+   * on: without it every run allocates afresh, measured 4x slower on GMN batches, while with it
+   * resident memory settles (a few MB of drift over 24 batches of varying size).
+   * @default false
    */
   variableShapes?: boolean;
 }
@@ -54,7 +57,6 @@ export function sessionOptionsFor(choice: ProviderChoice, opts: ProviderSessionO
   if (choice.threads > 0) options.intraOpNumThreads = choice.threads;
   if (opts.variableShapes) {
     options.enableMemPattern = false;
-    options.enableCpuMemArena = false;
   }
   return options;
 }

@@ -13,6 +13,7 @@ import { JobCancelledError, checkJobKind, type JobKind, type JobProgress } from 
 import type { ModelRunInput } from './session';
 import type { TrainLoopInput, TrainLoopOutput } from './train-loop';
 import type { ZooFitInput, ZooFitOutput } from '../zoo/fit-job';
+import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
 import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
 
 /** Input and output of each registered job kind. */
@@ -20,6 +21,7 @@ export interface JobTypes {
   'ort.run': { input: ModelRunInput; output: Record<string, HostTensor> };
   'train.loop': { input: TrainLoopInput; output: TrainLoopOutput };
   'zoo.fit': { input: ZooFitInput; output: ZooFitOutput };
+  'gmn.train': { input: GmnTrainInput; output: GmnTrainOutput };
 }
 
 export interface WorkerPoolOptions {

@@ -10,15 +10,15 @@ import { messagePassingBlock } from './message-passing';
 import { EDGE_TYPES, NODE_TYPES } from './types';
 
 export interface EncoderConfig {
-  /** Width of node and edge features. @default 64 */
+  /** Width of node and edge features. @default 32 */
   readonly hidden: number;
-  /** Size of the embedding. @default 256 */
+  /** Size of the embedding. @default 128 */
   readonly embedding: number;
   /** Residual blocks; the last updates edges only. @default 4 */
   readonly blocks: number;
 }
 
-export const DEFAULT_ENCODER: EncoderConfig = { hidden: 64, embedding: 256, blocks: 4 };
+export const DEFAULT_ENCODER: EncoderConfig = { hidden: 32, embedding: 128, blocks: 4 };
 
 /** The encoder's graph inputs, one per feed of `graphBatchFeeds`. */
 export interface EncoderInputs {

@@ -1,7 +1,8 @@
 /**
  * Rendering targets of the GMN's rendering loss, computed once per NeRF: rays through the input
  * NeRF's own renders, each with its premultiplied colour and opacity. Foreground rays hit
- * something (opacity > 0.5), background rays see nothing (opacity < 0.01). Composited over any
+ * something (opacity > 0.5), background rays see nothing (opacity < 0.01); where a NeRF has no
+ * such rays, its most and least opaque tenth stand in. Composited over any
  * background colour b, a target pixel is colour + (1 - opacity) b, so the random background of
  * each batch needs no re-render.
  */
@@ -48,8 +49,7 @@ export async function computeRayTargets(field: FieldFunction, aabb: Aabb, option
   const wantFg = options.foreground ?? 512;
   const wantBg = options.background ?? 128;
   const next = seededRandom(options.seed ?? 0);
-  const fg: number[][] = [];
-  const bg: number[][] = [];
+  const all: number[][] = [];
   for (let v = 0; v < views; v++) {
     const camera = orbitCamera(aabb, 360 * next(), -10 + 50 * next(), 1.1, size);
     const image = await renderImage(field, aabb, camera, { samples: options.samples ?? 64, background: [0, 0, 0] });
@@ -67,12 +67,18 @@ export async function computeRayTargets(field: FieldFunction, aabb: Aabb, option
         near[i]!, far[i]!,
         image.rgba[4 * i]!, image.rgba[4 * i + 1]!, image.rgba[4 * i + 2]!, a,
       ];
-      if (a > 0.5) fg.push(row);
-      else if (a < 0.01) bg.push(row);
+      all.push(row);
     }
   }
-  if (fg.length === 0) throw new RangeError('computeRayTargets: the NeRF renders empty from every view (no foreground ray)');
-  if (bg.length === 0) throw new RangeError('computeRayTargets: the NeRF fills every view (no background ray)');
+  if (all.length === 0) throw new RangeError('computeRayTargets: no ray of any view hits the box');
+  let fg = all.filter((row) => row[11]! > 0.5);
+  let bg = all.filter((row) => row[11]! < 0.01);
+  // A NeRF that is fog everywhere (or nearly empty) still trains: the most and the least opaque
+  // tenth of its rays stand in for foreground and background.
+  const byOpacity = [...all].sort((p, q) => p[11]! - q[11]!);
+  const tenth = Math.max(1, Math.floor(all.length / 10));
+  if (fg.length === 0) fg = byOpacity.slice(-tenth);
+  if (bg.length === 0) bg = byOpacity.slice(0, tenth);
   // Draw with replacement when a NeRF shows fewer rays than wanted (small objects).
   const pick = (pool: number[][], count: number): number[][] => Array.from({ length: count }, () => pool[Math.floor(next() * pool.length)]!);
   const rows = [...pick(fg, wantFg), ...pick(bg, wantBg)];

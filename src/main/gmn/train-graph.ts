@@ -42,7 +42,7 @@ export const DEFAULT_TRAIN: GmnTrainConfig = {
 };
 
 /** Builds the train-step graph; the batch inputs are the encoder feeds plus the ray targets. */
-export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel {
+export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel & { readonly graph: Graph } {
   const g = new Graph('float32');
   const inputs = declareEncoderInputs(g);
   const embeddings = buildEncoder(g, inputs, config.encoder);
@@ -80,7 +80,7 @@ export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel {
     metrics['temperature'] = contrastive.temperature;
     loss = loss ? op.add(loss, op.mul(contrastive.loss, CONTRASTIVE_WEIGHT)) : contrastive.loss;
   }
-  return buildTrainStep({ graph: g, loss: loss!, metrics, optimizer: config.optimizer ?? { weightDecay: 1e-2 } });
+  return { ...buildTrainStep({ graph: g, loss: loss!, metrics, optimizer: config.optimizer ?? { weightDecay: 1e-2 } }), graph: g };
 }
 
 /** The inference model: parameter graphs in, embeddings [G, D] out (parameters as inputs). */

@@ -1,0 +1,110 @@
+/**
+ * `npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs N] [--device auto|cpu|cuda|webgpu|dml|coreml]
+ * [--out DIR] [--lr X] [--seed S] [--hidden H] [--embedding D] [--batch K]`: trains the GMN encoder
+ * on a zoo, printing progress and a loss curve; resumes from the checkpoint in --out after a kill.
+ */
+import { parseArgs } from 'node:util';
+import { chooseProvider, parseProviderRequest } from '../compute/providers';
+import { WorkerPool } from '../compute/worker-pool';
+import { DEFAULT_TRAIN, LOSS_MODES, type LossMode } from '../gmn/train-graph';
+
+const SPARK = '▁▂▃▄▅▆▇█';
+
+/** A one-line loss curve: each character the mean of one bucket of steps. */
+export function sparkline(values: readonly number[], width = 60): string {
+  if (!values.length) return '';
+  const buckets = Math.min(width, values.length);
+  const means = Array.from({ length: buckets }, (_, b) => {
+    const from = Math.floor((b * values.length) / buckets);
+    const to = Math.max(from + 1, Math.floor(((b + 1) * values.length) / buckets));
+    return values.slice(from, to).reduce((s, x) => s + x, 0) / (to - from);
+  });
+  const lo = Math.min(...means);
+  const hi = Math.max(...means);
+  return means.map((x) => SPARK[hi > lo ? Math.round(((x - lo) / (hi - lo)) * (SPARK.length - 1)) : 0]).join('');
+}
+
+function number(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`--${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      zoo: { type: 'string' },
+      loss: { type: 'string' },
+      epochs: { type: 'string' },
+      device: { type: 'string' },
+      out: { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      hidden: { type: 'string' },
+      embedding: { type: 'string' },
+      batch: { type: 'string' },
+      threads: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || !values.zoo || !values.loss) {
+    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0]');
+    return values.help ? 0 : 2;
+  }
+  if (!(LOSS_MODES as readonly string[]).includes(values.loss)) throw new RangeError(`--loss must be one of ${LOSS_MODES.join(', ')}, got "${values.loss}"`);
+  const loss = values.loss as LossMode;
+  const provider = await chooseProvider(parseProviderRequest(values.device ?? 'auto'), { threads: number(values.threads, 'threads', 2) });
+  console.log(`device: ${provider.name} (${provider.reason})`);
+  const config = {
+    ...DEFAULT_TRAIN,
+    loss,
+    objectsPerBatch: number(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch),
+    encoder: { ...DEFAULT_TRAIN.encoder, hidden: number(values.hidden, 'hidden', DEFAULT_TRAIN.encoder.hidden), embedding: number(values.embedding, 'embedding', DEFAULT_TRAIN.encoder.embedding) },
+  };
+  const out = values.out ?? `runs/${loss.replace('+', '-')}`;
+  const pool = new WorkerPool({ size: 1 });
+  const losses: number[] = [];
+  let lastPrint = 0;
+  const handle = pool.startJob('gmn.train', {
+    zoo: values.zoo,
+    out,
+    provider,
+    config,
+    epochs: number(values.epochs, 'epochs', 10),
+    lr: number(values.lr, 'lr', 1e-3),
+    seed: values.seed ? Number(values.seed) : 0,
+    command: `npm run train -- ${argv.join(' ')}`,
+  }, {
+    onProgress: (p) => {
+      losses.push(p.metrics?.['loss'] ?? NaN);
+      const now = performance.now();
+      if (now - lastPrint < 5000 && p.done !== p.total) return;
+      lastPrint = now;
+      const m = p.metrics ?? {};
+      const parts = Object.entries(m).filter(([k]) => k !== 'lr').map(([k, x]) => `${k} ${x.toFixed(4)}`);
+      console.log(`[${p.done}/${p.total}] ${p.message ?? ''} | ${parts.join(', ')} | ${sparkline(losses)}`);
+    },
+  });
+  process.once('SIGINT', () => {
+    console.log('\ncancelling: the job checkpoints and stops; run the same command to resume');
+    handle.cancel();
+  });
+  try {
+    const result = await handle.result;
+    console.log(`\n${result.cancelled ? 'stopped' : 'done'} at step ${result.steps}/${result.totalSteps}; checkpoint ${result.checkpoint}${result.encoder ? `; encoder ${result.encoder}` : ''}`);
+    console.log(`loss curve: ${sparkline(losses)}`);
+    return result.cancelled ? 130 : 0;
+  } finally {
+    await pool.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

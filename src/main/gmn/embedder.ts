@@ -1,0 +1,102 @@
+/**
+ * The shipped encoder on disk and in use: `encoder.onnx` (parameter-graph feeds in, embeddings
+ * out, weights as initializers, loadable by any ONNX Runtime) and `encoder.json` beside it (the
+ * version, sizes, value normalisation, how it was trained and what it scored).
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { ProviderChoice } from '../../shared/compute';
+import { exportModel } from '../compute/export';
+import type { SessionCache } from '../compute/session';
+import { runSession } from '../compute/session';
+import type { HostTensor } from '../compute/tensor';
+import type { Nerf } from '../nerf/types';
+import { batchGraphs, graphBatchFeeds } from './batch';
+import type { EncoderConfig } from './encoder';
+import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormalization } from './normalize';
+import { buildParamGraph } from './param-graph';
+import { encoderModel } from './train-graph';
+
+/** What `encoder.json` holds. */
+export interface EncoderInfo {
+  /** Stable id of these weights, e.g. `gmn-3f2a9c1b` (a hash of the model bytes). */
+  readonly version: string;
+  readonly encoder: EncoderConfig;
+  readonly normalization: ValueNormalization;
+  /** The command that produced the weights, for the docs and the app's About. */
+  readonly command?: string;
+  /** sha256 of the zoo manifest it was trained on. */
+  readonly zooManifest?: string;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly created?: string;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Writes encoder.onnx and encoder.json (atomically) from trained encoder parameters. */
+export async function writeEncoder(onnxPath: string, params: Readonly<Record<string, HostTensor>>, info: Omit<EncoderInfo, 'version'>): Promise<EncoderInfo> {
+  const { graph, embeddings } = encoderModel(info.encoder);
+  const needed: Record<string, HostTensor> = {};
+  for (const p of graph.params) {
+    const t = params[p.name];
+    if (!t) throw new RangeError(`writeEncoder: no value for encoder parameter "${p.name}"`);
+    needed[p.name] = t;
+  }
+  const preliminary = exportModel(graph, { outputs: { embeddings }, params: needed, name: 'nerfdex_gmn_encoder' });
+  const version = `gmn-${(await sha256Hex(preliminary)).slice(0, 8)}`;
+  const full: EncoderInfo = { version, ...info };
+  const bytes = exportModel(graph, { outputs: { embeddings }, params: needed, name: 'nerfdex_gmn_encoder', metadata: { 'nerfdex.encoder': JSON.stringify(full) } });
+  for (const [path, data] of [[onnxPath, bytes], [onnxPath.replace(/\.onnx$/, '.json'), new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`)]] as const) {
+    await writeFile(`${path}.tmp-${process.pid}`, data);
+    await rename(`${path}.tmp-${process.pid}`, path);
+  }
+  return full;
+}
+
+/** Embeds NeRFs with a loaded encoder: parameter graphs batched, one session run per batch. */
+export class Embedder {
+  private constructor(
+    readonly info: EncoderInfo,
+    private readonly model: Uint8Array,
+  ) {}
+
+  /** Loads encoder.onnx and the encoder.json beside it. */
+  static async load(onnxPath: string): Promise<Embedder> {
+    const model = new Uint8Array(await readFile(onnxPath));
+    const jsonPath = onnxPath.replace(/\.onnx$/, '.json');
+    let info: EncoderInfo;
+    try {
+      info = JSON.parse(await readFile(jsonPath, 'utf8')) as EncoderInfo;
+    } catch (e) {
+      throw new Error(`${jsonPath}: cannot read the encoder description (${(e as Error).message})`);
+    }
+    if (typeof info.version !== 'string' || !info.encoder || typeof info.encoder.embedding !== 'number') throw new Error(`${jsonPath}: not an encoder description`);
+    checkValueNormalization(info.normalization ?? DEFAULT_VALUE_NORMALIZATION);
+    return new Embedder(info, model);
+  }
+
+  /** An embedder over model bytes already in memory (tests, freshly trained weights). */
+  static fromBytes(model: Uint8Array, info: EncoderInfo): Embedder {
+    return new Embedder(info, model);
+  }
+
+  get dimensions(): number {
+    return this.info.encoder.embedding;
+  }
+
+  /** One embedding per NeRF, in order; `batchSize` graphs per session run. @default 8 */
+  async embed(nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8): Promise<Float32Array[]> {
+    const session = await sessions.get(this.model, provider, { variableShapes: true });
+    const out: Float32Array[] = [];
+    const d = this.dimensions;
+    for (let i = 0; i < nerfs.length; i += batchSize) {
+      const graphs = nerfs.slice(i, i + batchSize).map((n) => buildParamGraph(n, { normalization: this.info.normalization }));
+      const result = await runSession(session, graphBatchFeeds(batchGraphs(graphs)));
+      const e = result['embeddings']!.data as Float32Array;
+      for (let g = 0; g < graphs.length; g++) out.push(e.slice(g * d, (g + 1) * d));
+    }
+    return out;
+  }
+}

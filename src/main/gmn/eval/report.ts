@@ -1,0 +1,90 @@
+/** The evaluation's markdown report, a pure function of its metrics. */
+import type { EvalMetrics, RecallAtK } from './types';
+
+function percent(x: number): string {
+  return Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '-';
+}
+
+function seconds(x: number): string {
+  return x < 100 ? `${x.toFixed(1)} s` : `${(x / 60).toFixed(1)} min`;
+}
+
+function recallCells(r: RecallAtK, ks: readonly number[]): string {
+  return ks.map((k) => percent(r[String(k)] ?? NaN)).join(' | ');
+}
+
+/** The report: header, classification, retrieval and map sections. */
+export function formatReport(m: EvalMetrics): string {
+  const lines: string[] = [];
+  const { model, zoo } = m;
+  const trained = model.trainedOnThisZoo === null ? 'unknown (encoder.json names no zoo)' : model.trainedOnThisZoo ? 'yes' : 'no (encoder.json names another manifest)';
+  const splitCounts = (c: Readonly<Record<'train' | 'val' | 'test', number>>): string => `train ${c.train}, val ${c.val}, test ${c.test}`;
+  lines.push(
+    '# GMN encoder evaluation',
+    '',
+    '| | |',
+    '|---|---|',
+    `| model | \`${model.version}\` (hidden ${model.encoder.hidden}, embedding ${model.encoder.embedding}, ${model.encoder.blocks} blocks), \`${model.path}\` |`,
+    `| zoo | \`${zoo.path}\`, manifest sha256 \`${zoo.manifestSha256}\` |`,
+    `| trained on this zoo | ${trained} |`,
+    `| objects | ${splitCounts(zoo.objects)} (${zoo.categories} categories) |`,
+    `| embedded fits | ${splitCounts(zoo.embeddings)} |`,
+    `| architectures | training: ${zoo.trainingArchitectures.join(', ') || '-'}; unseen: ${zoo.unseenArchitectures.join(', ') || '-'} |`,
+    `| device | ${m.device} |`,
+    `| time | ${seconds(m.seconds.total)} (embedding ${seconds(m.seconds.embedding)}, classifier ${seconds(m.seconds.classification)}, retrieval ${seconds(m.seconds.retrieval)}, map ${seconds(m.seconds.map)}) |`,
+    `| date | ${m.created} |`,
+    '',
+  );
+
+  const c = m.classification;
+  const probe = c.classifier;
+  const stopping = probe.validationAccuracy !== undefined ? `kept step ${probe.keptStep} of ${probe.steps} by validation accuracy (${percent(probe.validationAccuracy)} on ${probe.validationSamples} val embeddings)` : `no val split, so the last of ${probe.steps} steps is kept`;
+  lines.push(
+    '## Classification from frozen embeddings',
+    '',
+    `An MLP ${model.encoder.embedding} -> ${probe.hidden} -> ${c.classes} (ReLU, softmax cross-entropy, AdamW lr ${probe.lr} with cosine decay, full batch, seed ${probe.seed}) ` +
+      `trained on ${probe.trainSamples} train-split embeddings of the training architectures together (L2-normalised, then standardised per dimension); ${stopping}. ` +
+      `Training accuracy ${percent(probe.trainAccuracy)}. The ${c.knnK}-NN column votes among the train-split embeddings by cosine similarity. Chance is ${percent(c.chance)}.`,
+    '',
+    `| test architecture | kind | NeRFs | MLP accuracy | ${c.knnK}-NN accuracy |`,
+    '|---|---|---|---|---|',
+  );
+  for (const r of c.rows) {
+    const name = r.kind.startsWith('all') ? `**${r.architecture}**` : `\`${r.architecture}\``;
+    lines.push(`| ${name} | ${r.kind.replace('all ', '')} | ${r.count} | ${percent(r.accuracy)} | ${percent(r.knnAccuracy)} |`);
+  }
+  lines.push('');
+
+  const ret = m.retrieval;
+  const header = ret.ks.map((k) => `R@${k}`).join(' | ');
+  const chanceHeader = ret.ks.map((k) => `chance R@${k}`).join(' | ');
+  lines.push(
+    '## Cross-architecture instance retrieval (test split)',
+    '',
+    'Queries are the test objects embedded in the query architecture, the gallery the same objects in the gallery architecture; ' +
+      "a query is right at k when its own object is among the k most cosine-similar gallery items (ties count against it).",
+    '',
+    `| query | gallery | objects | ${header} | ${chanceHeader} |`,
+    `|---|---|---|${ret.ks.map(() => '---|').join('')}${ret.ks.map(() => '---|').join('')}`,
+  );
+  for (const p of ret.pairs) lines.push(`| \`${p.query}\` | \`${p.gallery}\` | ${p.objects} | ${recallCells(p.recall, ret.ks)} | ${recallCells(p.chance, ret.ks)} |`);
+  const averageChance: Record<string, number> = {};
+  for (const k of ret.ks) averageChance[String(k)] = ret.pairs.length ? ret.pairs.reduce((s, p) => s + (p.chance[String(k)] ?? 0), 0) / ret.pairs.length : NaN;
+  lines.push(`| **average** | | | ${recallCells(ret.average, ret.ks)} | ${recallCells(averageChance, ret.ks)} |`);
+  if (!ret.pairs.length) lines.push('', 'No pair of training architectures has test fits, so there is nothing to retrieve.');
+  lines.push('');
+
+  const map = m.map;
+  lines.push(
+    '## Map of the test embeddings',
+    '',
+    `${map.method} of the ${map.points} test embeddings (all architectures, L2-normalised), perplexity ${map.perplexity.toFixed(1)}, ${map.iterations} iterations, final KL ${map.klDivergence.toFixed(3)}. ` +
+      'Filled discs are training architectures, rings unseen variants.',
+    '',
+    `![test embeddings by category](${map.files.byCategory})`,
+    '',
+    `![test embeddings by architecture](${map.files.byArchitecture})`,
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,203 @@
+/**
+ * The `gmn.train` job: trains the GMN encoder (with decoder and/or SigLIP) on a zoo's train
+ * split, one AdamW step per session run, checkpointing so a killed run resumes where it was, and
+ * writes encoder.onnx + encoder.json at the end. Cancelling checkpoints and returns.
+ */
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProviderChoice } from '../../shared/compute';
+import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
+import { initialParams, seededRandom } from '../compute/init';
+import type { JobContext } from '../compute/jobs';
+import { learningRateAt } from '../compute/schedules';
+import { runSession } from '../compute/session';
+import type { HostTensor } from '../compute/tensor';
+import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
+import type { Nerf } from '../nerf/types';
+import { batchGraphs, graphBatchFeeds } from './batch';
+import { NerfCache, ensureTargets, loadZoo } from './dataset';
+import { writeEncoder } from './embedder';
+import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
+import { buildParamGraph } from './param-graph';
+import { PairSampler } from './sampler';
+import { type RayTargets, sampleRays } from './targets';
+import { DEFAULT_TRAIN, type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
+
+export interface GmnTrainInput {
+  readonly zoo: string;
+  /** Checkpoints, the training log and the final encoder go here. */
+  readonly out: string;
+  readonly provider: ProviderChoice;
+  readonly config?: GmnTrainConfig;
+  /** Passes over the train split's objects. @default 10 */
+  readonly epochs?: number;
+  /** Peak learning rate of the one-cycle schedule. @default 1e-3 */
+  readonly lr?: number;
+  /** @default 0 */
+  readonly seed?: number;
+  /** @default 50 */
+  readonly checkpointEvery?: number;
+  /** Recorded in encoder.json. */
+  readonly command?: string;
+}
+
+export interface GmnTrainOutput {
+  readonly steps: number;
+  readonly totalSteps: number;
+  readonly cancelled: boolean;
+  readonly checkpoint: string;
+  readonly encoder?: string;
+  readonly lastLoss: number;
+}
+
+const CHECKPOINT = 'checkpoint.safetensors';
+
+/** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
+async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number): Promise<Record<string, HostTensor>> {
+  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION })))) };
+  if (!targets) return feeds;
+  const g = nerfs.length;
+  const rays = config.foregroundRays + config.backgroundRays;
+  const s = config.samples;
+  const points = new Float32Array(g * rays * s * 3);
+  const deltas = new Float32Array(g * rays * s);
+  const colour = new Float32Array(g * rays * 3);
+  const opacity = new Float32Array(g * rays);
+  targets.forEach((t, b) => {
+    // Draw this batch's rays from the cached ones: foreground from the first part, background from the rest.
+    const pick = (i: number): number => (i < config.foregroundRays ? Math.floor(next() * t.foreground) : t.foreground + Math.floor(next() * t.background));
+    const chosen = Array.from({ length: rays }, (_, i) => pick(i));
+    const sub: RayTargets = {
+      foreground: config.foregroundRays,
+      background: config.backgroundRays,
+      origins: Float32Array.from(chosen.flatMap((r) => [t.origins[3 * r]!, t.origins[3 * r + 1]!, t.origins[3 * r + 2]!])),
+      directions: Float32Array.from(chosen.flatMap((r) => [t.directions[3 * r]!, t.directions[3 * r + 1]!, t.directions[3 * r + 2]!])),
+      near: Float32Array.from(chosen, (r) => t.near[r]!),
+      far: Float32Array.from(chosen, (r) => t.far[r]!),
+      colour: Float32Array.from(chosen.flatMap((r) => [t.colour[3 * r]!, t.colour[3 * r + 1]!, t.colour[3 * r + 2]!])),
+      opacity: Float32Array.from(chosen, (r) => t.opacity[r]!),
+    };
+    const sampled = sampleRays(sub, s, next);
+    // The decoder sees points in [-1, 1]^3 of the NeRF's own box.
+    const [lo, hi] = nerfs[b]!.config.aabb;
+    for (let i = 0; i < sampled.points.length; i += 3) {
+      for (let a = 0; a < 3; a++) sampled.points[i + a] = (2 * (sampled.points[i + a]! - lo[a]!)) / (hi[a]! - lo[a]!) - 1;
+    }
+    points.set(sampled.points, b * rays * s * 3);
+    deltas.set(sampled.deltas, b * rays * s);
+    colour.set(sub.colour, b * rays * 3);
+    opacity.set(sub.opacity, b * rays);
+  });
+  feeds['points'] = { dtype: 'float32', shape: [g, rays * s, 3], data: points };
+  feeds['deltas'] = { dtype: 'float32', shape: [g, rays, s], data: deltas };
+  feeds['target_colour'] = { dtype: 'float32', shape: [g, rays, 3], data: colour };
+  feeds['target_opacity'] = { dtype: 'float32', shape: [g, rays], data: opacity };
+  feeds['background'] = { dtype: 'float32', shape: [3], data: Float32Array.of(next(), next(), next()) };
+  return feeds;
+}
+
+export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promise<GmnTrainOutput> {
+  const config = input.config ?? DEFAULT_TRAIN;
+  const seed = input.seed ?? 0;
+  const zoo = loadZoo(input.zoo);
+  mkdirSync(input.out, { recursive: true });
+  const objects = zoo.manifest.objects.filter((o) => o.split === 'train').map((o) => ({ id: o.id, architectures: o.architectures.filter((a) => zoo.files.has(`${o.id}|${a}`)) }));
+  const archs = TRAINING_ARCHITECTURES.filter((a) => objects.some((o) => o.architectures.includes(a)));
+  const sampler = new PairSampler(objects, archs, config.objectsPerBatch, seed);
+  const perEpoch = Math.max(1, Math.ceil(objects.length / config.objectsPerBatch));
+  const total = (input.epochs ?? 10) * perEpoch;
+  const model = buildGmnTrainStep(config);
+  const session = await ctx.sessions.get(model.bytes, input.provider, { variableShapes: true });
+  const nerfs = new NerfCache(zoo);
+  const targetCache = new Map<string, RayTargets>();
+  const checkpointPath = join(input.out, CHECKPOINT);
+  const configText = JSON.stringify(config);
+
+  let params: Record<string, HostTensor>;
+  let m: Record<string, HostTensor> = {};
+  let v: Record<string, HostTensor> = {};
+  let done = 0;
+  if (existsSync(checkpointPath)) {
+    const state = await loadCheckpoint(checkpointPath);
+    if (state.metadata['nerfdex.gmn.config'] !== configText) throw new Error(`${checkpointPath}: was trained with another configuration; use another --out or delete it`);
+    params = state.params;
+    m = state.optimizer?.m ?? {};
+    v = state.optimizer?.v ?? {};
+    done = state.optimizer?.step ?? 0;
+    for (let i = 0; i < done; i++) sampler.nextBatch();
+  } else {
+    params = initialParams(model.graph, seed);
+  }
+  for (const [name, t] of Object.entries(params)) {
+    m[name] ??= { ...t, data: new Float32Array(t.data.length) };
+    v[name] ??= { ...t, data: new Float32Array(t.data.length) };
+  }
+  const save = async (): Promise<void> => {
+    await saveCheckpoint(checkpointPath, {
+      params,
+      optimizer: { m, v, step: done },
+      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.zoo': zoo.manifestHash, 'nerfdex.gmn.seed': String(seed) },
+    });
+  };
+
+  const next = seededRandom(seed * 7919 + done);
+  let lastLoss = NaN;
+  const started = performance.now();
+  const startStep = done;
+  while (done < total) {
+    if (ctx.cancelled) {
+      await save();
+      return { steps: done, totalSteps: total, cancelled: true, checkpoint: checkpointPath, lastLoss };
+    }
+    const batch = sampler.nextBatch();
+    const batchNerfs = [...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[0])))), ...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[1]))))];
+    let targets: RayTargets[] | null = null;
+    if (config.loss !== 'con') {
+      const ids = [...batch.objects.map((id) => [id, batch.pair[0]] as const), ...batch.objects.map((id) => [id, batch.pair[1]] as const)];
+      targets = [];
+      for (let i = 0; i < ids.length; i++) {
+        const file = nerfs.file(ids[i]![0], ids[i]![1]);
+        let t = targetCache.get(file);
+        if (!t) {
+          t = await ensureTargets(zoo.dir, file, batchNerfs[i]!, ctx.sessions, input.provider, { seed: i });
+          targetCache.set(file, t);
+        }
+        targets.push(t);
+      }
+    }
+    const feeds = await batchFeeds(batchNerfs, targets, config, next);
+    const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-3 }, done, total);
+    for (const [name, t] of Object.entries(params)) {
+      feeds[`params/${name}`] = t;
+      feeds[`adam_m/${name}`] = m[name]!;
+      feeds[`adam_v/${name}`] = v[name]!;
+    }
+    feeds['step'] = { dtype: 'float32', shape: [], data: Float32Array.of(done + 1) };
+    feeds['lr'] = { dtype: 'float32', shape: [], data: Float32Array.of(lr) };
+    const out = await runSession(session, feeds);
+    for (const name of Object.keys(params)) {
+      params[name] = out[`next/params/${name}`]!;
+      m[name] = out[`next/adam_m/${name}`]!;
+      v[name] = out[`next/adam_v/${name}`]!;
+    }
+    done++;
+    lastLoss = (out['loss']!.data as Float32Array)[0]!;
+    if (!Number.isFinite(lastLoss)) throw new Error(`gmn.train: the loss became ${lastLoss} at step ${done}`);
+    const metrics: Record<string, number> = { loss: lastLoss, lr };
+    for (const name of model.metrics) metrics[name] = (out[`metrics/${name}`]!.data as Float32Array)[0]!;
+    const seconds = (performance.now() - started) / 1000;
+    appendFileSync(join(input.out, 'train-log.jsonl'), `${JSON.stringify({ step: done, epoch: done / perEpoch, seconds, pair: batch.pair, ...metrics })}\n`);
+    ctx.progress({ done, total, message: `epoch ${(done / perEpoch).toFixed(2)}, ${((seconds / Math.max(1, done - startStep)) * 1000).toFixed(0)} ms/step`, metrics });
+    if (done % (input.checkpointEvery ?? 50) === 0) await save();
+  }
+  await save();
+  const encoderPath = join(input.out, 'encoder.onnx');
+  await writeEncoder(encoderPath, params, {
+    encoder: config.encoder,
+    normalization: DEFAULT_VALUE_NORMALIZATION,
+    ...(input.command ? { command: input.command } : {}),
+    zooManifest: zoo.manifestHash,
+    created: new Date().toISOString(),
+  });
+  return { steps: done, totalSteps: total, cancelled: false, checkpoint: checkpointPath, encoder: encoderPath, lastLoss };
+}

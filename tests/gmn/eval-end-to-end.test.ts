@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialParams } from '../../src/main/compute/init';
+import { chooseProvider } from '../../src/main/compute/providers';
+import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { writeEncoder } from '../../src/main/gmn/embedder';
+import { EVAL_FILES, evaluateEncoder } from '../../src/main/gmn/eval/evaluate';
+import { MAP_HEIGHT, MAP_WIDTH } from '../../src/main/gmn/eval/scatter-plot';
+import { readZoo } from '../../src/main/gmn/eval/zoo-embeddings';
+import { DEFAULT_VALUE_NORMALIZATION } from '../../src/main/gmn/normalize';
+import { encoderModel } from '../../src/main/gmn/train-graph';
+import { TRAINING_ARCHITECTURES } from '../../src/main/nerf/architectures';
+import { generateZoo } from '../../src/main/zoo/generate';
+
+const pool = new WorkerPool({ size: 1 });
+afterAll(() => pool.close());
+
+const zooDir = mkdtempSync(join(tmpdir(), 'nerfdex-eval-zoo-'));
+const modelPath = join(mkdtempSync(join(tmpdir(), 'nerfdex-eval-model-')), 'encoder.onnx');
+const encoder = { hidden: 8, embedding: 16, blocks: 2 };
+
+beforeAll(async () => {
+  await generateZoo({
+    out: zooDir,
+    pool,
+    provider: await chooseProvider('cpu', { threads: 1 }),
+    categories: ['chair', 'airplane', 'lamp'],
+    perCategory: 2,
+    valPerCategory: 0,
+    testPerCategory: 1,
+    trainArchitectures: TRAINING_ARCHITECTURES,
+    testArchitectures: [...TRAINING_ARCHITECTURES, 'mlp-L2'],
+    steps: 20,
+    pointsPerStep: 256,
+    batch: 6,
+  });
+  const manifestSha = createHash('sha256').update(readFileSync(join(zooDir, 'manifest.json'))).digest('hex');
+  // An untrained encoder: the seeded initial weights, written as a shipped model would be.
+  await writeEncoder(modelPath, initialParams(encoderModel(encoder).graph, 5), { encoder, normalization: DEFAULT_VALUE_NORMALIZATION, command: 'test', zooManifest: manifestSha });
+}, 300_000);
+
+describe('encoder evaluation end to end', () => {
+  it('evaluates an untrained encoder on a tiny zoo: every section, real metrics in range, PNGs of the map size', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-eval-out-'));
+    const stages = new Set<string>();
+    const result = await evaluateEncoder({
+      model: modelPath,
+      zoo: zooDir,
+      out,
+      provider: await chooseProvider('cpu', { threads: 1 }),
+      classifier: { steps: 30 },
+      tsne: { iterations: 200 },
+      onProgress: (p) => stages.add(p.stage),
+    });
+    const { metrics, report } = result;
+    expect([...stages]).toEqual(['embedding', 'classification', 'retrieval', 'map']);
+
+    // Header and counts: 3 categories x 2 train objects x 3 archs; 3 test objects x 4 archs.
+    expect(metrics.model.version).toMatch(/^gmn-[0-9a-f]{8}$/);
+    expect(metrics.model.trainedOnThisZoo).toBe(true);
+    expect(metrics.zoo.manifestSha256).toBe((await readZoo(zooDir)).sha256);
+    expect(metrics.zoo.objects).toEqual({ train: 6, val: 0, test: 3 });
+    expect(metrics.zoo.embeddings).toEqual({ train: 18, val: 0, test: 12 });
+    expect(metrics.zoo.unseenArchitectures).toEqual(['mlp-L2']);
+    for (const heading of ['# GMN encoder evaluation', '## Classification from frozen embeddings', '## Cross-architecture instance retrieval (test split)', '## Map of the test embeddings']) {
+      expect(report).toContain(heading);
+    }
+    expect(report).toContain(metrics.model.version);
+    expect(report).toContain(metrics.zoo.manifestSha256);
+    expect(report).toContain(`![test embeddings by category](${EVAL_FILES.byCategory})`);
+
+    // Classification: one row per test architecture plus the two totals, accuracies in [0, 1].
+    const c = metrics.classification;
+    expect(c.rows.map((r) => r.architecture)).toEqual([...TRAINING_ARCHITECTURES, 'all training', 'mlp-L2', 'all unseen']);
+    expect(c.rows.map((r) => r.count)).toEqual([3, 3, 3, 9, 3, 3]);
+    for (const r of c.rows) {
+      for (const v of [r.accuracy, r.knnAccuracy]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+        expect(Math.abs(v * r.count - Math.round(v * r.count))).toBeLessThan(1e-9); // a count of right answers
+      }
+    }
+    expect(c.classifier.validationAccuracy).toBeUndefined();
+    expect(c.classifier.keptStep).toBe(30);
+    expect(c.chance).toBeCloseTo(1 / 3, 10);
+
+    // Retrieval: the 6 ordered pairs of training architectures, 3 objects each.
+    const r = metrics.retrieval;
+    expect(r.pairs.map((p) => `${p.query}>${p.gallery}`)).toEqual([
+      'mlp-train>triplane-train', 'mlp-train>hash-train', 'triplane-train>mlp-train', 'triplane-train>hash-train', 'hash-train>mlp-train', 'hash-train>triplane-train',
+    ]);
+    for (const p of r.pairs) {
+      expect(p.objects).toBe(3);
+      expect([0, 1 / 3, 2 / 3, 1].some((v) => Math.abs(v - p.recall['1']!) < 1e-12)).toBe(true);
+      expect(p.recall['5']).toBe(1); // k >= gallery size
+      expect(p.chance).toEqual({ 1: 1 / 3, 5: 1, 10: 1 });
+    }
+    expect(r.average['1']).toBeGreaterThanOrEqual(0);
+    expect(r.average['1']).toBeLessThanOrEqual(1);
+
+    // Files: report and metrics as returned, the two maps decode at the map size.
+    expect(readFileSync(join(out, EVAL_FILES.report), 'utf8')).toBe(report);
+    expect(JSON.parse(readFileSync(join(out, EVAL_FILES.metrics), 'utf8'))).toEqual(JSON.parse(JSON.stringify(metrics)));
+    for (const file of [EVAL_FILES.byCategory, EVAL_FILES.byArchitecture]) {
+      const png = decode(readFileSync(join(out, file)));
+      expect([png.width, png.height]).toEqual([MAP_WIDTH, MAP_HEIGHT]);
+    }
+    expect(metrics.map.points).toBe(12);
+    expect(Number.isFinite(metrics.map.klDivergence)).toBe(true);
+  }, 120_000);
+
+  it('names the file when the zoo has no manifest or a foreign one', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'nerfdex-eval-empty-'));
+    await expect(readZoo(empty)).rejects.toThrow(/manifest\.json: cannot read the zoo manifest/);
+    writeFileSync(join(empty, 'manifest.json'), JSON.stringify({ format: 'something-else' }));
+    await expect(readZoo(empty)).rejects.toThrow(/manifest\.json: not a nerfdex zoo manifest \(format is "something-else"\)/);
+  });
+});

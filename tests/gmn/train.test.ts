@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/main/compute/checkpoint';
+import { chooseProvider } from '../../src/main/compute/providers';
+import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { Embedder } from '../../src/main/gmn/embedder';
+import type { GmnTrainConfig } from '../../src/main/gmn/train-graph';
+import { generateZoo } from '../../src/main/zoo/generate';
+
+const pool = new WorkerPool({ size: 2 });
+afterAll(() => pool.close());
+const zoo = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-zoo-'));
+
+const tiny: GmnTrainConfig = {
+  encoder: { hidden: 8, embedding: 16, blocks: 2 },
+  decoder: { hidden: 16, layers: 2, frequencies: 2 },
+  loss: 'rec+con',
+  objectsPerBatch: 2,
+  foregroundRays: 8,
+  backgroundRays: 4,
+  samples: 8,
+  optimizer: { weightDecay: 1e-2, clipNorm: 1 },
+};
+
+beforeAll(async () => {
+  const provider = await chooseProvider('cpu', { threads: 1 });
+  await generateZoo({ out: zoo, pool, provider, categories: ['chair', 'car'], perCategory: 2, valPerCategory: 0, testPerCategory: 0, steps: 20, pointsPerStep: 256, batch: 4 });
+}, 240_000);
+
+function logSteps(out: string): number[] {
+  return readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+}
+
+describe('GMN training (gmn.train job)', () => {
+  it('trains, logs every step, checkpoints, resumes where it stopped, and writes a loadable encoder', async () => {
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-run-'));
+    const progress: number[] = [];
+    // 4 objects, K = 2: 2 steps per epoch.
+    const first = await pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 2, checkpointEvery: 1 }, { onProgress: (p) => progress.push(p.metrics?.['loss'] ?? NaN) }).result;
+    expect(first).toMatchObject({ steps: 4, totalSteps: 4, cancelled: false });
+    expect(progress).toHaveLength(4);
+    expect(progress.every(Number.isFinite)).toBe(true);
+    expect(logSteps(out)).toEqual([1, 2, 3, 4]);
+    const checkpoint = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
+    expect(checkpoint.optimizer?.step).toBe(4);
+    expect(Object.keys(checkpoint.params).some((k) => k.startsWith('encoder/'))).toBe(true);
+    expect(Object.keys(checkpoint.params).some((k) => k.startsWith('decoder/'))).toBe(true);
+    expect(Object.keys(checkpoint.params)).toContain('siglip/log_temperature');
+
+    // More epochs on the same --out: continues from step 4.
+    const second = await pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 3, checkpointEvery: 1 }).result;
+    expect(second).toMatchObject({ steps: 6, totalSteps: 6, cancelled: false });
+    expect(logSteps(out)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    const embedder = await Embedder.load(join(out, 'encoder.onnx'));
+    expect(embedder.dimensions).toBe(16);
+    expect(embedder.info.zooManifest).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(join(zoo, 'targets'))).toBe(true);
+  });
+
+  it('cancels between steps, checkpointing the state reached; a changed configuration is refused', async () => {
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-cancel-'));
+    let cancelled = false;
+    const handle = pool.startJob('gmn.train', { zoo, out, provider, config: { ...tiny, loss: 'con' }, epochs: 1000 }, {
+      onProgress: (p) => {
+        if (!cancelled && p.done >= 3) {
+          cancelled = true;
+          handle.cancel();
+        }
+      },
+    });
+    const result = await handle.result;
+    expect(result.cancelled).toBe(true);
+    expect(result.steps).toBeGreaterThanOrEqual(3);
+    expect((await loadCheckpoint(result.checkpoint)).optimizer?.step).toBe(result.steps);
+    await expect(pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 1 }).result).rejects.toThrow(/was trained with another configuration/);
+  });
+});

@@ -5,7 +5,6 @@
  * one GMN message-passing block at GMN size (20k nodes, 80k edges, hidden 64) and for a 3-layer,
  * 64-wide MLP on 64k points.
  */
-import type { InferenceSession } from 'onnxruntime-node';
 import { linear, mse } from '../src/main/compute/functions';
 import { Graph, type Value } from '../src/main/compute/graph';
 import { initialParams, seededRandom } from '../src/main/compute/init';
@@ -16,6 +15,7 @@ import { chooseProvider, parseProviderRequest } from '../src/main/compute/provid
 import { SessionCache, runSession } from '../src/main/compute/session';
 import type { HostTensor } from '../src/main/compute/tensor';
 import { messagePassingBlock } from '../src/main/gmn/message-passing';
+import { numberOption, timeMs } from './timing';
 
 interface Workload {
   readonly name: string;
@@ -85,21 +85,9 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-async function timeRuns(session: InferenceSession, feeds: Record<string, HostTensor>, runs: number): Promise<{ median: number; min: number }> {
-  await runSession(session, feeds);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await runSession(session, feeds);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, min: times[0]! };
-}
-
 export async function run(args: string[]): Promise<void> {
-  const provider = await chooseProvider(parseProviderRequest(option(args, 'provider') ?? 'auto'), { threads: Number(option(args, 'threads') ?? 0) });
-  const runs = Number(option(args, 'runs') ?? 10);
+  const provider = await chooseProvider(parseProviderRequest(option(args, 'provider') ?? 'auto'), { threads: numberOption(args, 'threads', 0) });
+  const runs = numberOption(args, 'runs', 10);
   console.log(`provider: ${provider.name} (${provider.reason}); threads: ${provider.threads || 'ORT default'}; runs: ${runs}`);
   for (const a of provider.attempts) if (!a.ok) console.log(`  skipped ${a.name}: ${a.reason}`);
   const cache = new SessionCache();
@@ -127,8 +115,10 @@ export async function run(args: string[]): Promise<void> {
       trainFeeds[`adam_m/${name}`] = { ...t, data: new Float32Array(t.data.length) };
       trainFeeds[`adam_v/${name}`] = { ...t, data: new Float32Array(t.data.length) };
     }
-    const forward = await timeRuns(await cache.get(forwardBytes, provider), forwardFeeds, runs);
-    const train = await timeRuns(await cache.get(step.bytes, provider), trainFeeds, runs);
+    const forwardSession = await cache.get(forwardBytes, provider);
+    const forward = await timeMs(runs, () => runSession(forwardSession, forwardFeeds));
+    const trainSession = await cache.get(step.bytes, provider);
+    const train = await timeMs(runs, () => runSession(trainSession, trainFeeds));
     console.log(`| ${w.name} | ${forward.median.toFixed(1)} / ${forward.min.toFixed(1)} | ${train.median.toFixed(1)} / ${train.min.toFixed(1)} |`);
   }
   await cache.dispose();

@@ -17,29 +17,13 @@ import { ZOO_AABB } from '../src/main/zoo/fit-job';
 import { sampleTrainingPoints } from '../src/main/zoo/field';
 import { generateObject } from '../src/main/zoo/objects';
 import { CATEGORIES } from '../src/main/zoo/types';
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
-
-async function timeMs(runs: number, body: () => Promise<unknown>): Promise<{ median: number; min: number }> {
-  await body();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await body();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, min: times[0]! };
-}
+import { numberOption, timeMs } from './timing';
 
 export async function run(args: string[]): Promise<void> {
-  const batch = option(args, 'batch', 8);
-  const steps = option(args, 'steps', 400);
-  const points = option(args, 'points', 2048);
-  const runs = option(args, 'runs', 5);
+  const batch = numberOption(args, 'batch', 8);
+  const steps = numberOption(args, 'steps', 400);
+  const points = numberOption(args, 'points', 2048);
+  const runs = numberOption(args, 'runs', 5);
   const provider = await chooseProvider('cpu', { threads: 1 });
   const sessions = new SessionCache();
   const objects = Array.from({ length: batch }, (_, i) => generateObject(CATEGORIES[i % CATEGORIES.length]!, 900 + i));

@@ -20,7 +20,8 @@ export function normal(next: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
 }
 
-function fill(init: ParamInit, shape: readonly number[], out: Float32Array | Float64Array, next: () => number): void {
+/** Fills `out` (a parameter of `shape`) as `init` says, drawing from `next`. */
+export function fillParam(init: ParamInit, shape: readonly number[], out: Float32Array | Float64Array, next: () => number): void {
   switch (init.kind) {
     case 'constant':
       out.fill(init.value);
@@ -48,7 +49,7 @@ export function initialParams(graph: Graph, seed: number): Record<string, HostTe
     const shape = value.shape as readonly number[];
     const n = shape.reduce((p, d) => p * d, 1);
     const data = graph.floatType === 'float64' ? new Float64Array(n) : new Float32Array(n);
-    fill(init, shape, data, next);
+    fillParam(init, shape, data, next);
     out[name] = { dtype: graph.floatType, shape: [...shape], data };
   }
   return out;

@@ -45,6 +45,7 @@ const JOBS = {
   // The registry names every job kind of the app, so it reaches past the compute layer here.
   'zoo.fit': () => import('../zoo/fit-job').then((m) => m.zooFitJob as JobHandler),
   'gmn.train': () => import('../gmn/train-job').then((m) => m.gmnTrainJob as JobHandler),
+  'library.import-batch': () => import('../library/import/import-job').then((m) => m.importBatchJob as JobHandler),
 } satisfies Record<string, () => Promise<JobHandler>>;
 
 /** Kinds that exercise the pool itself (tests, diagnostics); only registered when asked for. */

@@ -14,6 +14,7 @@ import type { ModelRunInput } from './session';
 import type { TrainLoopInput, TrainLoopOutput } from './train-loop';
 import type { ZooFitInput, ZooFitOutput } from '../zoo/fit-job';
 import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
+import type { ImportBatchInput, ImportBatchOutput } from '../library/import/import-job';
 import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
 
 /** Input and output of each registered job kind. */
@@ -22,6 +23,7 @@ export interface JobTypes {
   'train.loop': { input: TrainLoopInput; output: TrainLoopOutput };
   'zoo.fit': { input: ZooFitInput; output: ZooFitOutput };
   'gmn.train': { input: GmnTrainInput; output: GmnTrainOutput };
+  'library.import-batch': { input: ImportBatchInput; output: ImportBatchOutput };
 }
 
 export interface WorkerPoolOptions {

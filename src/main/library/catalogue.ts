@@ -17,6 +17,7 @@ import type {
   FileInput,
   FileRecord,
   FileStatus,
+  ImportErrorInput,
   ImportErrorRecord,
   ListAssetsOptions,
   Provenance,
@@ -332,7 +333,7 @@ export function deleteAsset(db: Database, id: number): string[] {
   return paths;
 }
 
-export function recordImportError(db: Database, e: { path: string; errorClass: string; reason: string; size?: number; mtimeMs?: number }, now: number): void {
+export function recordImportError(db: Database, e: ImportErrorInput, now: number): void {
   prepared(
     db,
     `INSERT INTO import_errors (path, size, mtime_ms, error_class, reason, attempts, at) VALUES (?, ?, ?, ?, ?, 1, ?)
@@ -341,16 +342,27 @@ export function recordImportError(db: Database, e: { path: string; errorClass: s
   ).run(path.resolve(e.path), e.size ?? null, e.mtimeMs === undefined ? null : Math.round(e.mtimeMs), e.errorClass, e.reason, now);
 }
 
+interface ImportErrorRow {
+  path: string;
+  size: number | null;
+  mtime_ms: number | null;
+  error_class: string;
+  reason: string;
+  attempts: number;
+  at: number;
+}
+
+function importErrorRecord(r: ImportErrorRow): ImportErrorRecord {
+  return { path: r.path, errorClass: r.error_class, reason: r.reason, size: r.size, mtimeMs: r.mtime_ms, attempts: r.attempts, at: r.at };
+}
+
 export function importErrors(db: Database, limit: number, offset: number): ImportErrorRecord[] {
   checkPage(limit, offset);
-  const rows = prepared(db, 'SELECT * FROM import_errors ORDER BY at DESC, path LIMIT ? OFFSET ?').all(limit, offset) as {
-    path: string;
-    size: number | null;
-    mtime_ms: number | null;
-    error_class: string;
-    reason: string;
-    attempts: number;
-    at: number;
-  }[];
-  return rows.map((r) => ({ path: r.path, errorClass: r.error_class, reason: r.reason, size: r.size, mtimeMs: r.mtime_ms, attempts: r.attempts, at: r.at }));
+  const rows = prepared(db, 'SELECT * FROM import_errors ORDER BY at DESC, path LIMIT ? OFFSET ?').all(limit, offset) as ImportErrorRow[];
+  return rows.map(importErrorRecord);
+}
+
+export function importErrorOf(db: Database, filePath: string): ImportErrorRecord | undefined {
+  const row = prepared(db, 'SELECT * FROM import_errors WHERE path = ?').get(path.resolve(filePath)) as ImportErrorRow | undefined;
+  return row && importErrorRecord(row);
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import * as catalogue from './catalogue';
 import { type IntegrityReport, type MigrationReport, integrityCheck, openDatabase } from './db';
+import { renditionPath } from './cache-paths';
 import { NotFoundError } from './errors';
 import type { Migration } from './migrations';
 import { ModelIndexes } from './model-indexes';
@@ -28,6 +29,7 @@ import type {
   AssetSummary,
   CollectionRecord,
   FileRecord,
+  ImportErrorInput,
   ImportErrorRecord,
   JobRecord,
   JobState,
@@ -133,6 +135,11 @@ export class Library {
    * asset, with one file row per path; the asset's edited fields are kept.
    */
   putAssets(inputs: readonly AssetInput[]): PutAssetResult[] {
+    return this.putAssetsWith(inputs, () => undefined);
+  }
+
+  /** `putAssets` with more writes (`also`) in the same transaction. */
+  private putAssetsWith(inputs: readonly AssetInput[], also: () => void): PutAssetResult[] {
     for (const input of inputs) catalogue.checkAssetInput(input);
     const byVersion = new Map<string, { assetId: number; vector: ArrayLike<number> }[]>();
     const { results, revisions } = this.write(() => {
@@ -150,10 +157,27 @@ export class Library {
         }
         return result;
       });
+      also();
       return { results, revisions: new Map([...byVersion.keys()].map((v) => [v, models.modelRevision(this.db, v)])) };
     });
     for (const [version, entries] of byVersion) this.indexes.upserted(version, entries, revisions.get(version)!);
     return results;
+  }
+
+  /**
+   * One import batch in one transaction: the assets (as `putAssets`), the files that failed (as
+   * `recordImportError`) and, when given, the import job's progress and cursor.
+   */
+  putImportBatch(batch: {
+    assets: readonly AssetInput[];
+    errors: readonly ImportErrorInput[];
+    job?: { id: number; update: state.JobUpdate };
+  }): PutAssetResult[] {
+    return this.putAssetsWith(batch.assets, () => {
+      const now = this.now();
+      for (const e of batch.errors) catalogue.recordImportError(this.db, e, now);
+      if (batch.job) state.updateJob(this.db, batch.job.id, batch.job.update, now);
+    });
   }
 
   updateAsset(id: number, patch: AssetPatch): AssetRecord {
@@ -211,10 +235,7 @@ export class Library {
 
   /** Where a rendition of some content goes in the cache: `<kind>s/<2 hex>/<sha256>.<extension>`. */
   cachePath(contentSha256: string, kind: string, extension: string): { relative: string; absolute: string } {
-    if (!/^[0-9a-f]{64}$/.test(contentSha256)) throw new RangeError(`contentSha256 must be 64 lower-case hex digits, got ${JSON.stringify(contentSha256)}`);
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(kind) || !/^[a-z0-9.]{1,16}$/.test(extension)) throw new RangeError(`bad rendition kind or extension: ${JSON.stringify(kind)}, ${JSON.stringify(extension)}`);
-    const relative = path.join(`${kind}s`, contentSha256.slice(0, 2), `${contentSha256}.${extension}`);
-    return { relative, absolute: path.join(this.cacheDir, relative) };
+    return renditionPath(this.cacheDir, contentSha256, kind, extension);
   }
 
   setRendition(assetId: number, rendition: RenditionInput): void {
@@ -229,13 +250,18 @@ export class Library {
   }
 
   /** Records why a file could not be imported (the latest reason per path). */
-  recordImportError(error: { path: string; errorClass: string; reason: string; size?: number; mtimeMs?: number }): void {
+  recordImportError(error: ImportErrorInput): void {
     this.write(() => catalogue.recordImportError(this.db, error, this.now()));
   }
 
   /** Import errors, newest first. */
   importErrors(limit = 100, offset = 0): ImportErrorRecord[] {
     return catalogue.importErrors(this.db, limit, offset);
+  }
+
+  /** The latest import error of a path, if any. */
+  importErrorOf(filePath: string): ImportErrorRecord | undefined {
+    return catalogue.importErrorOf(this.db, filePath);
   }
 
   // --- tags and collections ---------------------------------------------------------------

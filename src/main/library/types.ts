@@ -173,6 +173,16 @@ export interface ModelRecord {
   readonly createdAt: number;
 }
 
+/** Why a file could not be imported (the latest reason per path is kept). */
+export interface ImportErrorInput {
+  readonly path: string;
+  /** The error's class name (`NativeNerfError`, `UnknownFormatError`, ...). */
+  readonly errorClass: string;
+  readonly reason: string;
+  readonly size?: number;
+  readonly mtimeMs?: number;
+}
+
 export interface ImportErrorRecord {
   readonly path: string;
   readonly errorClass: string;

@@ -6,7 +6,7 @@
  * arithmetic (floor, hashing, clamping) is int64 and carries no gradient.
  */
 import type { Dim, Graph, ParamInit, Value } from '../compute/graph';
-import { normal, seededRandom } from '../compute/init';
+import { fillParam, seededRandom } from '../compute/init';
 import * as op from '../compute/ops';
 import { shapeString } from '../compute/shape';
 import type { HostTensor } from '../compute/tensor';
@@ -111,27 +111,6 @@ export function declareFieldParams(g: Graph, config: NerfConfig, batch: number, 
   return out;
 }
 
-function fill(init: ParamInit | undefined, shape: readonly number[], out: Float32Array, next: () => number): void {
-  const kind = init ?? { kind: 'glorot' };
-  switch (kind.kind) {
-    case 'constant':
-      out.fill(kind.value);
-      return;
-    case 'uniform':
-      for (let i = 0; i < out.length; i++) out[i] = (2 * next() - 1) * kind.bound;
-      return;
-    case 'normal':
-      for (let i = 0; i < out.length; i++) out[i] = normal(next) * kind.std;
-      return;
-    case 'glorot': {
-      const fanOut = shape[shape.length - 1] ?? 1;
-      const fanIn = shape.length >= 2 ? shape[shape.length - 2]! : fanOut;
-      const bound = Math.sqrt(6 / (fanIn + fanOut));
-      for (let i = 0; i < out.length; i++) out[i] = (2 * next() - 1) * bound;
-    }
-  }
-}
-
 /** Initial float32 parameters of one NeRF of `config` (layout shapes, no batch axis), from `seed`. */
 export function initParams(config: NerfConfig, seed: number): Record<string, HostTensor> {
   const next = seededRandom(seed);
@@ -139,7 +118,7 @@ export function initParams(config: NerfConfig, seed: number): Record<string, Hos
   const out: Record<string, HostTensor> = {};
   for (const { name, shape } of parameterLayout(config)) {
     const data = new Float32Array(shape.reduce((a, d) => a * d, 1));
-    fill(inits[name], shape, data, next);
+    fillParam(inits[name] ?? { kind: 'glorot' }, shape, data, next);
     out[name] = { dtype: 'float32', shape: [...shape], data };
   }
   return out;

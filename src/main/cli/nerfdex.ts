@@ -1,0 +1,159 @@
+/**
+ * `nerfdex`: the library from the command line. `nerfdex --help` lists the subcommands; exit
+ * codes: 0 ok, 1 runtime error, 2 usage error, 3 some files failed to import.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Library } from '../library/library';
+import {
+  type CliIo,
+  type CommandContext,
+  EXIT,
+  UsageError,
+  doctorCommand,
+  dropIndexFiles,
+  exportCommand,
+  importCommand,
+  infoCommand,
+  lsCommand,
+  searchCommand,
+  similarCommand,
+  tagCommand,
+} from './nerfdex-commands';
+
+const USAGE = `usage: nerfdex <command> [options]
+
+commands:
+  import PATH...            import NeRF files and folders (recursive: .nerf.safetensors, .safetensors, .msgpack, .ingp)
+                            [--batch N]; resumes an interrupted import first
+  ls                        list assets [--limit 50] [--offset 0]
+  info ID                   an asset with its files, renditions and tags
+  similar ID|FILE           nearest assets by shape [-k 10]; FILE is embedded, not imported
+  search "text"             text search over names, captions, categories and tags [--limit 20]
+  tag ID TAG...             add tags (--remove removes them)
+  reindex                   rebuild the active model's vector index from the database
+  export --csv|--json|--npy FILE
+                            the catalogue as CSV or JSON, or the embeddings as .npy (+ FILE.ids.json)
+  doctor                    database integrity, index, execution provider and encoder checks
+
+options:
+  --library DIR   the library folder (default: $NERFDEX_LIBRARY, else the app's library:
+                  <user data dir>/nerfdex/library)
+  --model PATH    encoder.onnx (default: resources/models/encoder.onnx)
+  --device NAME   auto|cpu|cuda|dml|coreml|webgpu (default: auto)
+  --json          machine-readable output on stdout
+  -h, --help
+
+exit codes: 0 ok, 1 runtime error, 2 usage error, 3 some files failed to import`;
+
+/** The platform's per-user application data folder (what Electron calls appData). */
+export function userDataRoot(platform = process.platform, env = process.env, home = os.homedir()): string {
+  if (platform === 'win32') return env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support');
+  return env['XDG_CONFIG_HOME'] || path.join(home, '.config');
+}
+
+/** The app's library: `<user data dir>/nerfdex/library`, or $NERFDEX_LIBRARY when set. */
+export function defaultLibraryDir(env = process.env): string {
+  return env['NERFDEX_LIBRARY'] || path.join(userDataRoot(), 'nerfdex', 'library');
+}
+
+/** The shipped encoder's place, relative to the repository (or app resources) root. */
+export const DEFAULT_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/models/encoder.onnx');
+
+const defaultIo: CliIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+
+const COMMANDS: Record<string, (ctx: CommandContext) => number | Promise<number>> = {
+  import: importCommand,
+  ls: lsCommand,
+  info: infoCommand,
+  similar: similarCommand,
+  search: searchCommand,
+  tag: tagCommand,
+  export: exportCommand,
+  doctor: doctorCommand,
+};
+
+function parse(argv: readonly string[]): { command: string | undefined; args: string[]; flags: Record<string, string | boolean | undefined> } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        csv: { type: 'boolean' },
+        npy: { type: 'boolean' },
+        remove: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        library: { type: 'string' },
+        model: { type: 'string' },
+        device: { type: 'string' },
+        batch: { type: 'string' },
+        limit: { type: 'string' },
+        offset: { type: 'string' },
+        k: { type: 'string', short: 'k' },
+      },
+    });
+    const [command, ...args] = positionals;
+    return { command, args, flags: values };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Runs one command line; returns the exit code. Never exits the process. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  let library: Library | undefined;
+  try {
+    const { command, args, flags } = parse(argv);
+    if (flags['help'] || command === undefined || command === 'help') {
+      (command === undefined && !flags['help'] ? io.err : io.out)(`${USAGE}\n`);
+      return command === undefined && !flags['help'] ? EXIT.usage : EXIT.ok;
+    }
+    if (command !== 'reindex' && !COMMANDS[command]) throw new UsageError(`unknown command "${command}"`);
+    const dir = path.resolve(typeof flags['library'] === 'string' ? flags['library'] : defaultLibraryDir());
+    const log = { info: (m: string) => io.err(`${m}\n`), warn: (m: string) => io.err(`${m}\n`) };
+    if (command === 'reindex') {
+      library = await Library.open(dir, { log });
+      const version = library.activeModel()?.version;
+      await library.close();
+      if (version) await dropIndexFiles(dir, version);
+      library = await Library.open(dir, { log });
+      await library.indexReady();
+      await library.flush();
+      const status = library.indexStatus();
+      const value = { modelVersion: version ?? null, count: status?.count ?? 0, graph: status?.graph ?? null };
+      io.out(flags['json'] ? `${JSON.stringify(value, null, 2)}\n` : version ? `rebuilt the index of ${version}: ${value.count} embeddings (${value.graph})\n` : 'nothing to index: no model registered yet\n');
+      return EXIT.ok;
+    }
+    library = await Library.open(dir, { log });
+    const model = path.resolve(typeof flags['model'] === 'string' ? flags['model'] : DEFAULT_MODEL);
+    const device = typeof flags['device'] === 'string' ? flags['device'] : 'auto';
+    return await COMMANDS[command]!({ args, flags, json: flags['json'] === true, model, device, io, library });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`nerfdex: ${error.message}\nRun \`nerfdex --help\` for usage.\n`);
+      return EXIT.usage;
+    }
+    io.err(`nerfdex: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.runtime;
+  } finally {
+    await library?.close();
+  }
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(path.resolve(entry)).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`nerfdex: ${String(error)}\n`);
+      process.exitCode = EXIT.runtime;
+    },
+  );
+}

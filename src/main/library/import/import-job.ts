@@ -1,0 +1,228 @@
+/**
+ * The `library.import-batch` job (a worker thread): reads, validates, hashes, renders and embeds a
+ * batch of NeRF files, writing renditions into the library's cache folder. It never touches the
+ * database: the orchestrator writes what it returns. A bad file becomes a typed error and the
+ * batch goes on.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProviderChoice } from '../../../shared/compute';
+import type { JobContext } from '../../compute/jobs';
+import { Embedder } from '../../gmn/embedder';
+import { nerfField } from '../../nerf/field-runtime';
+import { NerfFileError } from '../../nerf/formats/errors';
+import { openNerfFile } from '../../nerf/formats/registry';
+import { bakeVolume, encodeVolume } from '../../nerf/render/bake';
+import { renderThumbnail } from '../../nerf/render/thumbnail';
+import type { Nerf, NerfConfig } from '../../nerf/types';
+import { renditionPath } from '../cache-paths';
+import type { ImportErrorInput, Provenance, RenditionInput } from '../types';
+
+/** Extension of preview volumes in the cache (the `NDXV` format of nerf/render/bake). */
+export const PREVIEW_EXTENSION = 'ndxv';
+
+export interface ImportBatchInput {
+  /** Absolute paths. */
+  readonly files: readonly string[];
+  /** encoder.onnx (with encoder.json beside it). */
+  readonly encoderPath: string;
+  readonly provider: ProviderChoice;
+  /** The library's cache folder; renditions are written under it. */
+  readonly cacheDir: string;
+  /** @default 128 */
+  readonly thumbnailSize?: number;
+  /** @default 64 */
+  readonly previewResolution?: number;
+  /** Parameter graphs per encoder run. @default 8 */
+  readonly embedBatch?: number;
+}
+
+/** One file that imported: everything `Library.putImportBatch` needs. */
+export interface ImportedFile {
+  readonly ok: true;
+  readonly path: string;
+  readonly format: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly contentSha256: string;
+  readonly name: string;
+  readonly config: NerfConfig;
+  readonly category?: string;
+  readonly caption?: string;
+  readonly meta: Provenance;
+  readonly renditions: readonly RenditionInput[];
+  readonly modelVersion: string;
+  readonly embedding: Float32Array;
+}
+
+export type FailedFile = { readonly ok: false } & Required<Pick<ImportErrorInput, 'path' | 'errorClass' | 'reason'>> & Pick<ImportErrorInput, 'size' | 'mtimeMs'>;
+
+export type ImportFileResult = ImportedFile | FailedFile;
+
+export interface ImportBatchOutput {
+  /** One result per input file, in order. */
+  readonly results: ImportFileResult[];
+}
+
+/** Stages a file goes through, as reported in progress messages. */
+export const IMPORT_STAGES = ['read', 'thumbnail', 'preview', 'embed'] as const;
+export type ImportStage = (typeof IMPORT_STAGES)[number];
+
+const embedders = new Map<string, Promise<Embedder>>();
+
+function loadEmbedder(encoderPath: string): Promise<Embedder> {
+  let e = embedders.get(encoderPath);
+  if (!e) {
+    e = Embedder.load(encoderPath);
+    e.catch(() => embedders.delete(encoderPath));
+    embedders.set(encoderPath, e);
+  }
+  return e;
+}
+
+/** A file name without its NeRF extension: `chair-1.mlp-train.nerf.safetensors` -> `chair-1.mlp-train`. */
+export function assetNameOf(filePath: string): string {
+  const base = path.basename(filePath);
+  const stripped = base.replace(/(\.nerf\.safetensors|\.safetensors|\.msgpack|\.ingp)$/i, '');
+  return (stripped || base).slice(0, 200);
+}
+
+function failure(filePath: string, error: unknown, size?: number, mtimeMs?: number): FailedFile {
+  if (error instanceof NerfFileError) return { ok: false, path: filePath, errorClass: error.name, reason: error.reason, size, mtimeMs };
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { ok: false, path: filePath, errorClass: e.name || 'Error', reason: e.message, size, mtimeMs };
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a rendition. */
+async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+async function exists(file: string): Promise<number | undefined> {
+  return stat(file).then(
+    (s) => s.size,
+    () => undefined,
+  );
+}
+
+interface Opened {
+  readonly path: string;
+  readonly nerf: Nerf;
+  readonly format: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly sha: string;
+}
+
+/** Thumbnail and preview of one NeRF, reusing cache files that already exist (they are named by content). */
+async function renditionsOf(file: Opened, input: ImportBatchInput, ctx: JobContext, report: (stage: ImportStage) => void): Promise<RenditionInput[]> {
+  const thumb = renditionPath(input.cacheDir, file.sha, 'thumbnail', 'png');
+  const preview = renditionPath(input.cacheDir, file.sha, 'preview', PREVIEW_EXTENSION);
+  const field = nerfField(file.nerf, ctx.sessions, input.provider);
+  const aabb = file.nerf.config.aabb;
+  report('thumbnail');
+  let thumbBytes = await exists(thumb.absolute);
+  if (thumbBytes === undefined) {
+    const png = await renderThumbnail(field, aabb, { size: input.thumbnailSize ?? 128 });
+    await writeAtomic(thumb.absolute, png);
+    thumbBytes = png.length;
+  }
+  ctx.throwIfCancelled();
+  report('preview');
+  let previewBytes = await exists(preview.absolute);
+  if (previewBytes === undefined) {
+    const volume = encodeVolume(await bakeVolume(field, aabb, { resolution: input.previewResolution ?? 64 }));
+    await writeAtomic(preview.absolute, volume);
+    previewBytes = volume.length;
+  }
+  return [
+    { kind: 'thumbnail', path: thumb.relative, bytes: thumbBytes },
+    { kind: 'preview', path: preview.relative, bytes: previewBytes },
+  ];
+}
+
+/** Embeds the batch in one go; when that fails, file by file, so one bad graph fails one file. */
+async function embedAll(embedder: Embedder, nerfs: readonly Nerf[], input: ImportBatchInput, ctx: JobContext): Promise<(Float32Array | Error)[]> {
+  try {
+    return await embedder.embed(nerfs, ctx.sessions, input.provider, input.embedBatch ?? 8);
+  } catch {
+    const out: (Float32Array | Error)[] = [];
+    for (const n of nerfs) {
+      try {
+        out.push((await embedder.embed([n], ctx.sessions, input.provider, 1))[0]!);
+      } catch (error) {
+        out.push(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return out;
+  }
+}
+
+export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): Promise<ImportBatchOutput> {
+  const embedder = await loadEmbedder(input.encoderPath);
+  const total = input.files.length;
+  const results: (ImportFileResult | undefined)[] = new Array(total);
+  const opened: { index: number; file: Opened; renditions: RenditionInput[] }[] = [];
+  for (let i = 0; i < total; i++) {
+    ctx.throwIfCancelled();
+    const filePath = input.files[i]!;
+    const report = (stage: ImportStage): void => ctx.progress({ done: i, total, message: stage });
+    report('read');
+    let size: number | undefined;
+    let mtimeMs: number | undefined;
+    try {
+      const info = await stat(filePath);
+      size = info.size;
+      mtimeMs = info.mtimeMs;
+      const { nerf, format } = await openNerfFile(filePath);
+      const sha = createHash('sha256').update(await readFile(filePath)).digest('hex');
+      const file: Opened = { path: filePath, nerf, format, size, mtimeMs, sha };
+      opened.push({ index: i, file, renditions: await renditionsOf(file, input, ctx, report) });
+    } catch (error) {
+      if (ctx.cancelled) throw error;
+      results[i] = failure(filePath, error, size, mtimeMs);
+    }
+  }
+  ctx.throwIfCancelled();
+  ctx.progress({ done: total, total, message: 'embed' });
+  const vectors = await embedAll(
+    embedder,
+    opened.map((o) => o.file.nerf),
+    input,
+    ctx,
+  );
+  opened.forEach(({ index, file, renditions }, j) => {
+    const vector = vectors[j]!;
+    if (vector instanceof Error) {
+      results[index] = failure(file.path, new Error(`the encoder could not embed it: ${vector.message}`), file.size, file.mtimeMs);
+      return;
+    }
+    const meta = file.nerf.meta;
+    results[index] = {
+      ok: true,
+      path: file.path,
+      format: file.format,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      contentSha256: file.sha,
+      name: assetNameOf(file.path),
+      config: file.nerf.config,
+      category: meta.category,
+      caption: meta.caption,
+      meta: { ...(meta.provenance ?? {}), ...(meta.objectId === undefined ? {} : { objectId: meta.objectId }) },
+      renditions,
+      modelVersion: embedder.info.version,
+      embedding: vector,
+    };
+  });
+  return { results: results.map((r, i) => r ?? failure(input.files[i]!, new Error('not processed'))) };
+}

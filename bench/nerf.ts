@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- nerf [--batch 8] [--steps 400] [--points 2048] [--runs 5]`
+ * `npm run bench -- nerf [--batch 8] [--steps 300] [--points 2048] [--runs 5]`
  *
  * Prints, on one CPU thread: fits per minute per training architecture (batched, zoo settings,
  * PSNR check excluded), ms per 128x128 thumbnail and ms per 64^3 bake of a fitted NeRF.
@@ -21,7 +21,7 @@ import { numberOption, timeMs } from './timing';
 
 export async function run(args: string[]): Promise<void> {
   const batch = numberOption(args, 'batch', 8);
-  const steps = numberOption(args, 'steps', 400);
+  const steps = numberOption(args, 'steps', 300);
   const points = numberOption(args, 'points', 2048);
   const runs = numberOption(args, 'runs', 5);
   const provider = await chooseProvider('cpu', { threads: 1 });

@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help || !values.out) {
-    console.log('usage: npm run zoo -- --out DIR [--per-category 30] [--val 2] [--test 6] [--archs a,b] [--categories c,d] [--seed 0] [--workers 2] [--batch 8] [--steps 400] [--points 2048]');
+    console.log('usage: npm run zoo -- --out DIR [--per-category 30] [--val 2] [--test 6] [--archs a,b] [--categories c,d] [--seed 0] [--workers 2] [--batch 8] [--steps 300] [--points 2048]');
     return values.help ? 0 : 2;
   }
   const archs = values.archs?.split(',').filter(Boolean);
@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       pool,
       provider,
       batch: integer(values.batch, 'batch', 8),
-      ...(values.steps !== undefined ? { steps: integer(values.steps, 'steps', 400) } : {}),
+      ...(values.steps !== undefined ? { steps: integer(values.steps, 'steps', 300) } : {}),
       ...(values.points !== undefined ? { pointsPerStep: integer(values.points, 'points', 2048) } : {}),
       signal: controller.signal,
       onProgress: (p) => {

@@ -28,7 +28,7 @@ export interface ZooFitInput {
   readonly objects: readonly { readonly category: Category; readonly seed: number }[];
   readonly outDir: string;
   readonly provider: ProviderChoice;
-  /** @default 400 */
+  /** @default 300 */
   readonly steps?: number;
   /** @default 2048 */
   readonly pointsPerStep?: number;
@@ -97,7 +97,7 @@ export async function zooFitJob(input: ZooFitInput, ctx: JobContext): Promise<Zo
   const config = configFor(input.architecture, ZOO_AABB);
   const objects = input.objects.map((o) => generateObject(o.category, o.seed));
   const samples: FitSamples[] = objects.map((o) => sampleTrainingPoints(o.shape, input.samplesPerObject ?? 100_000, seededRandom(o.seed * 7919 + 17)));
-  const steps = input.steps ?? 400;
+  const steps = input.steps ?? 300;
   const result = await fitNerfs(config, samples, ctx.sessions, input.provider, {
     steps,
     pointsPerStep: input.pointsPerStep ?? 2048,

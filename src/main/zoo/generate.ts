@@ -166,6 +166,7 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
         running.add(handle);
         try {
           const result = await handle.result;
+          if (result.cancelled) return;
           for (const fit of result.fits) {
             appendFileSync(join(options.out, FITS_LOG), `${JSON.stringify(fit)}\n`);
             done.set(fit.file, fit);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { Embedder } from '../gmn/embedder';
 import { type EvalProgress, evaluateEncoder } from '../gmn/eval/evaluate';
+import { runCli } from './run';
 
 const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0]';
 
@@ -83,10 +84,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  },
-);
+runCli(main);

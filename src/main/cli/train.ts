@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
 import { DEFAULT_TRAIN, LOSS_MODES, type LossMode } from '../gmn/train-graph';
+import { runCli } from './run';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -101,10 +102,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  },
-);
+runCli(main);

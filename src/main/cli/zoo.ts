@@ -8,6 +8,7 @@ import { chooseProvider } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
 import { generateZoo, planZoo } from '../zoo/generate';
 import { CATEGORIES, type Category } from '../zoo/types';
+import { runCli } from './run';
 
 function integer(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -89,10 +90,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  },
-);
+runCli(main);

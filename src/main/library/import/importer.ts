@@ -95,7 +95,7 @@ interface Batch {
   readonly start: number;
   readonly end: number;
   /** Files of [start, end) that need the worker. */
-  readonly todo: readonly string[];
+  readonly pending: readonly string[];
   readonly unchanged: number;
   readonly handle: JobHandle<ImportBatchOutput> | undefined;
 }
@@ -140,17 +140,17 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
     const start = next;
     const end = Math.min(total, start + batchSize);
     next = end;
-    const todo: string[] = [];
-    for (const file of files.slice(start, end)) if (!(await isUnchanged(library, file, info.version))) todo.push(file);
+    const pending: string[] = [];
+    for (const file of files.slice(start, end)) if (!(await isUnchanged(library, file, info.version))) pending.push(file);
     const handle =
-      todo.length === 0
+      pending.length === 0
         ? undefined
         : options.pool.startJob(
             'library.import-batch',
-            { files: todo, encoderPath: options.encoderPath, provider: options.provider, cacheDir: library.cacheDir, thumbnailSize: options.thumbnailSize, previewResolution: options.previewResolution },
-            { onProgress: (p) => report({ stage: p.message as ImportStage, file: todo[Math.min(p.done, todo.length - 1)] }) },
+            { files: pending, encoderPath: options.encoderPath, provider: options.provider, cacheDir: library.cacheDir, thumbnailSize: options.thumbnailSize, previewResolution: options.previewResolution },
+            { onProgress: (p) => report({ stage: p.message as ImportStage, file: pending[Math.min(p.done, pending.length - 1)] }) },
           );
-    return { start, end, todo, unchanged: end - start - todo.length, handle };
+    return { start, end, pending, unchanged: end - start - pending.length, handle };
   };
 
   const inflight: Batch[] = [];
@@ -168,7 +168,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
         if (error instanceof JobCancelledError || options.signal?.aborted) throw error;
         // A worker that died on a batch: its files fail with the reason, the import goes on.
         const e = error as Error;
-        output = { results: batch.todo.map((p) => ({ ok: false, path: p, errorClass: e.name || 'Error', reason: `the import worker failed: ${e.message}` })) };
+        output = { results: batch.pending.map((p) => ({ ok: false, path: p, errorClass: e.name || 'Error', reason: `the import worker failed: ${e.message}` })) };
       }
       const assets: AssetInput[] = [];
       const errors: FailedFile[] = [];

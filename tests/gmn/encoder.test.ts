@@ -96,3 +96,24 @@ describe('encoder files', () => {
     await sessions.dispose();
   });
 });
+
+describe('NeRFs too large for a parameter graph', () => {
+  it('are distilled into their family training architecture before embedding; others pass as they are', async () => {
+    const { embeddableNerf, MAX_DIRECT_EDGES } = await import('../../src/main/gmn/embedder');
+    const { paramGraphSize } = await import('../../src/main/gmn/param-graph');
+    const { SessionCache } = await import('../../src/main/compute/session');
+    const { chooseProvider } = await import('../../src/main/compute/providers');
+    const sessions = new SessionCache();
+    const provider = await chooseProvider('cpu');
+    const small = nerf('hash-train', 1);
+    expect(await embeddableNerf(small, sessions, provider)).toBe(small);
+    const bigConfig = { ...configFor('hash-train', AABB), architecture: 'hash-T17', log2TableSize: 17 } as const;
+    expect(paramGraphSize(bigConfig).edges).toBeGreaterThan(MAX_DIRECT_EDGES);
+    const big: Nerf = { config: bigConfig, params: initParams(bigConfig, 2), meta: { objectId: 'big-1' } };
+    const seen = await embeddableNerf(big, sessions, provider);
+    expect(seen.config.architecture).toBe('hash-train');
+    expect(seen.meta.provenance?.['distilledFrom']).toBe('hash-T17');
+    expect(paramGraphSize(seen.config).edges).toBeLessThanOrEqual(MAX_DIRECT_EDGES);
+    await sessions.dispose();
+  });
+});

@@ -13,7 +13,9 @@ import type { Nerf } from '../nerf/types';
 import { batchGraphs, graphBatchFeeds } from './batch';
 import type { EncoderConfig } from './encoder';
 import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormalization } from './normalize';
-import { buildParamGraph } from './param-graph';
+import { buildParamGraph, paramGraphSize } from './param-graph';
+import { distillNerf } from '../nerf/distill';
+import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import { encoderModel } from './train-graph';
 
 /** What `encoder.json` holds. */
@@ -55,6 +57,28 @@ export async function writeEncoder(onnxPath: string, params: Readonly<Record<str
   return full;
 }
 
+/**
+ * Parameter graphs above this many edges are not embedded directly: the largest architecture the
+ * encoder is trained or tested on has 71,044 (hash-F4), a real instant-ngp table has millions.
+ */
+export const MAX_DIRECT_EDGES = 100_000;
+
+/** The training architecture of each family, which oversized NeRFs are distilled into. */
+const DISTILL_TARGET: Readonly<Record<Nerf['config']['family'], string>> = {
+  mlp: TRAINING_ARCHITECTURES[0],
+  triplane: TRAINING_ARCHITECTURES[1],
+  hashgrid: TRAINING_ARCHITECTURES[2],
+};
+
+/**
+ * What the encoder sees of `nerf`: itself, or, when its graph exceeds MAX_DIRECT_EDGES, its field
+ * distilled into its family's training architecture (nerf/distill.ts).
+ */
+export async function embeddableNerf(nerf: Nerf, sessions: SessionCache, provider: ProviderChoice): Promise<Nerf> {
+  if (paramGraphSize(nerf.config).edges <= MAX_DIRECT_EDGES) return nerf;
+  return distillNerf(nerf, DISTILL_TARGET[nerf.config.family], sessions, provider, { seed: 0 });
+}
+
 /** Embeds NeRFs with a loaded encoder: parameter graphs batched, one session run per batch. */
 export class Embedder {
   private constructor(
@@ -86,13 +110,17 @@ export class Embedder {
     return this.info.encoder.embedding;
   }
 
-  /** One embedding per NeRF, in order; `batchSize` graphs per session run. @default 8 */
+  /**
+   * One embedding per NeRF, in order; `batchSize` graphs per session run. NeRFs too large for a
+   * parameter graph are distilled first (see `embeddableNerf`). @default batchSize 8
+   */
   async embed(nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8): Promise<Float32Array[]> {
     const session = await sessions.get(this.model, provider, { variableShapes: true });
     const out: Float32Array[] = [];
     const d = this.dimensions;
     for (let i = 0; i < nerfs.length; i += batchSize) {
-      const graphs = nerfs.slice(i, i + batchSize).map((n) => buildParamGraph(n, { normalization: this.info.normalization }));
+      const batch = await Promise.all(nerfs.slice(i, i + batchSize).map((n) => embeddableNerf(n, sessions, provider)));
+      const graphs = batch.map((n) => buildParamGraph(n, { normalization: this.info.normalization }));
       const result = await runSession(session, graphBatchFeeds(batchGraphs(graphs)));
       const e = result['embeddings']!.data as Float32Array;
       for (let g = 0; g < graphs.length; g++) out.push(e.slice(g * d, (g + 1) * d));

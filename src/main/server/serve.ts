@@ -1,0 +1,284 @@
+/**
+ * The HTTP transport of the API contract (serve mode): the built renderer as static files, and
+ * `POST /api/<method>` with a JSON array of arguments, checked by the same validators as IPC.
+ *
+ * Access: a random token made at start is required on every API call as
+ * `Authorization: Bearer <token>`. The page itself is public (it holds no data); the renderer
+ * reads the token from `?token=` in the URL it is opened with. A bearer header, unlike a cookie,
+ * is never sent by the browser on its own, so other sites cannot forge calls. Requests carrying a
+ * foreign `Origin` are refused before anything else.
+ */
+
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { API_METHODS, channelOf, validateRequest, type Api, type ApiMethod } from '../../shared/api';
+import { dispatch } from '../ipc';
+import { contentSecurityPolicy } from '../security';
+
+/** Options of {@link startServer}. */
+export interface ServeOptions {
+  /** The implementation that answers every call. */
+  readonly api: Api;
+  /** Folder of the built renderer (`out/renderer`). */
+  readonly rendererDir: string;
+  /**
+   * Port to listen on; 0 picks a free one.
+   * @default 0
+   */
+  readonly port?: number;
+  /**
+   * Interface to listen on.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
+  /**
+   * Access token; a random one when absent.
+   * @default 32 random bytes, hex
+   */
+  readonly token?: string;
+  /**
+   * Largest request body accepted, in bytes.
+   * @default 1048576
+   */
+  readonly maxBodyBytes?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Origin the server answers on, e.g. `http://127.0.0.1:5173`. */
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  /** The page URL with the token, to open in a browser. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/api/';
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+};
+
+/** An answer with a status other than 200, carrying a message for the client. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Starts serving; resolves once the server listens. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const rendererDir = await realpath(path.resolve(options.rendererDir));
+  const allowedOrigins = new Set<string>();
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof Error ? error.message : String(error);
+      sendJson(response, status, { error: message });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      throw new HttpError(403, `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`);
+    }
+    const pathname = new URL(request.url ?? '/', 'http://server').pathname;
+    if (pathname.startsWith(API_PREFIX)) {
+      await handleApi(request, response, pathname.slice(API_PREFIX.length));
+    } else {
+      await handleStatic(request, response, pathname);
+    }
+  }
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse, name: string): Promise<void> {
+    if (!hasToken(request.headers.authorization, token)) {
+      throw new HttpError(401, 'missing or wrong access token (Authorization: Bearer <token>)');
+    }
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST');
+      throw new HttpError(405, `${request.method ?? '?'} is not allowed; API calls are POST`);
+    }
+    const method = API_METHODS.find((candidate) => candidate === name);
+    if (method === undefined) {
+      throw new HttpError(404, `unknown API method ${JSON.stringify(name.slice(0, 64))}`);
+    }
+    const args = parseArguments(await readBody(request, maxBodyBytes));
+    const result = await callApi(options.api, method, args);
+    sendJson(response, 200, { result });
+  }
+
+  async function handleStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('Allow', 'GET, HEAD');
+      throw new HttpError(405, `${request.method ?? '?'} is not allowed here`);
+    }
+    const file = await resolveStaticFile(rendererDir, pathname);
+    const body = await readFile(file);
+    response.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Content-Security-Policy': contentSecurityPolicy(),
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${urlHost}:${port}`;
+  allowedOrigins.add(origin);
+  if (host === '127.0.0.1' || host === 'localhost' || host === '::1') {
+    allowedOrigins.add(`http://127.0.0.1:${port}`).add(`http://localhost:${port}`).add(`http://[::1]:${port}`);
+  }
+  return {
+    origin,
+    port,
+    token,
+    url: `${origin}/?token=${token}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+      }),
+  };
+}
+
+/**
+ * Runs one call through the IPC dispatch, so both transports share the validators: a call that
+ * fails validation is the client's fault (400), anything the implementation throws is ours (500).
+ */
+async function callApi(api: Api, method: ApiMethod, args: readonly unknown[]): Promise<unknown> {
+  const channel = channelOf(method);
+  try {
+    validateRequest(channel, args);
+  } catch (error) {
+    throw new HttpError(400, error instanceof Error ? error.message : String(error));
+  }
+  try {
+    return await dispatch(api, channel, args);
+  } catch (error) {
+    throw new HttpError(500, error instanceof Error ? error.message : String(error));
+  }
+}
+
+function hasToken(header: string | undefined, token: string): boolean {
+  const match = /^Bearer (\S+)$/.exec(header ?? '');
+  if (match === null) {
+    return false;
+  }
+  const given = Buffer.from(match[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function parseArguments(body: string): unknown[] {
+  if (body.trim() === '') {
+    return [];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'the request body is not JSON');
+  }
+  if (!Array.isArray(parsed)) {
+    throw new HttpError(400, 'the request body must be a JSON array of arguments');
+  }
+  return parsed;
+}
+
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    throw new HttpError(413, `request body over ${maxBytes} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      throw new HttpError(413, `request body over ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The file under `root` that `pathname` names (`/` is index.html), or a 404. The URL parser has
+ * already resolved `..` segments; the real path is checked again so links cannot leave `root`.
+ */
+async function resolveStaticFile(root: string, pathname: string): Promise<string> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    throw new HttpError(400, 'malformed path');
+  }
+  const notFound = new HttpError(404, 'not found');
+  if (decoded.includes('\0')) {
+    throw notFound;
+  }
+  const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+  const candidate = path.resolve(root, relative);
+  try {
+    const real = await realpath(candidate);
+    if (real !== root && !real.startsWith(root + path.sep)) {
+      throw notFound;
+    }
+    if (!(await stat(real)).isFile()) {
+      throw notFound;
+    }
+    return real;
+  } catch {
+    throw notFound;
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  response.end(text);
+}

@@ -7,6 +7,7 @@ import { writeEncoder } from '../../src/main/gmn/embedder';
 import { DEFAULT_VALUE_NORMALIZATION } from '../../src/main/gmn/normalize';
 import { encoderModel } from '../../src/main/gmn/train-graph';
 import { decodeNerf, encodeNerf } from '../../src/main/nerf/formats/native';
+import { editDescription } from '../nerf/safetensors-edit';
 
 export const DEMO = join(import.meta.dirname, '../../resources/demo');
 export const GOOD = ['airplane-070000.mlp-train', 'airplane-070000.triplane-train', 'bench-070000.hash-train'].map((n) => `${n}.nerf.safetensors`);
@@ -17,32 +18,6 @@ export async function testEncoder(dir: string): Promise<string> {
   const file = join(dir, 'encoder.onnx');
   await writeEncoder(file, initialParams(encoderModel(encoder).graph, 3), { encoder, normalization: DEFAULT_VALUE_NORMALIZATION, command: 'test' });
   return file;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test edits arbitrary header JSON
-type Json = any;
-
-function editHeader(bytes: Uint8Array, edit: (header: Record<string, Json>) => void): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  edit(header);
-  let text = JSON.stringify(header);
-  while ((8 + text.length) % 8) text += ' ';
-  const head = new TextEncoder().encode(text);
-  const out = new Uint8Array(8 + head.length + bytes.length - 8 - n);
-  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
-  out.set(head, 8);
-  out.set(bytes.subarray(8 + n), 8 + head.length);
-  return out;
-}
-
-function editDescription(bytes: Uint8Array, edit: (d: Record<string, Json>) => void): Uint8Array {
-  return editHeader(bytes, (h) => {
-    const d = JSON.parse(h['__metadata__']['nerfdex.nerf']);
-    edit(d);
-    h['__metadata__']['nerfdex.nerf'] = JSON.stringify(d);
-  });
 }
 
 /** Broken files, one line each: file name (default extension .nerf.safetensors), bytes, expected error class and reason. */

@@ -10,6 +10,7 @@ import { buildFieldGraph, declareFieldParams, initParams, stackParams } from '..
 import { decoderWidths, parameterCount, parameterLayout } from '../../src/main/nerf/layout';
 import { referenceField } from '../../src/main/nerf/reference-field';
 import type { Aabb, DensityActivation, NerfConfig, TriplaneConfig } from '../../src/main/nerf/types';
+import { normError } from './compare';
 
 const AABB: Aabb = [
   [-1, -0.5, -2],
@@ -49,16 +50,6 @@ function worstError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-/** max |a - b| / max(1, max |b|): absolute for outputs below 1, relative to the output's scale above. */
-function normError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 /** Points inside the aabb and up to 10 % of its extent outside it, rounded to float32. */
 function samplePoints(count: number, seed: number): Float64Array {

@@ -16,6 +16,7 @@ import { openNerfFile } from '../../src/main/nerf/formats/registry';
 import { hashGridEntries } from '../../src/main/nerf/layout';
 import type { HashGridConfig, Nerf } from '../../src/main/nerf/types';
 import { type Compression, type IngpFixture, type IngpFixtureOptions, encodeIngp, makeIngpFixture, morton, referenceInstantNgp } from './fixtures-ingp';
+import { normError } from './compare';
 
 type FloatType = 'float32' | 'float64';
 
@@ -40,16 +41,6 @@ function insidePoints(fixture: IngpFixture, count: number, seed: number): Float6
   return Float64Array.from({ length: count * 3 }, (_, i) => Math.fround(lo[i % 3]! + (0.01 + 0.98 * next()) * (hi[i % 3]! - lo[i % 3]!)));
 }
 
-/** max |a - b| / max(1, max |b|). */
-function normError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 const every = <T>(a: ArrayLike<T>, step: number, from: number): T[] => Array.from({ length: a.length / step }, (_, i) => a[i * step + from]!);
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

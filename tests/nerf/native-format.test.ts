@@ -9,6 +9,7 @@ import { NATIVE_FORMAT_VERSION, decodeNerf, encodeNerf, readNerfFile, writeNerfF
 import { openNerfFile } from '../../src/main/nerf/formats/registry';
 import { parameterLayout } from '../../src/main/nerf/layout';
 import type { Nerf, NerfConfig } from '../../src/main/nerf/types';
+import { editDescription, editHeader } from './safetensors-edit';
 
 const aabb = [[-1, -1, -1], [1, 1, 1]] as const;
 const configs: NerfConfig[] = [
@@ -28,32 +29,6 @@ function makeNerf(config: NerfConfig, seed = 1): Nerf {
 }
 
 /** Rewrites the JSON header of a safetensors file, keeping the data section as it is. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test edits arbitrary header JSON
-type Json = any;
-
-function editHeader(bytes: Uint8Array, edit: (header: Record<string, Json>) => void): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  edit(header);
-  let text = JSON.stringify(header);
-  while ((8 + text.length) % 8) text += ' ';
-  const head = new TextEncoder().encode(text);
-  const out = new Uint8Array(8 + head.length + bytes.length - 8 - n);
-  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
-  out.set(head, 8);
-  out.set(bytes.subarray(8 + n), 8 + head.length);
-  return out;
-}
-
-function editDescription(bytes: Uint8Array, edit: (d: Record<string, Json>) => void): Uint8Array {
-  return editHeader(bytes, (h) => {
-    const d = JSON.parse(h['__metadata__']['nerfdex.nerf']);
-    edit(d);
-    h['__metadata__']['nerfdex.nerf'] = JSON.stringify(d);
-  });
-}
-
 const good = (): Uint8Array => encodeNerf(makeNerf(configs[0]!));
 
 // Fixtures in a manifest: one line per broken file, its expected error class and reason.

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from './state';
 import type { HnswParams } from './vector-index';
 
 /** Stamp format; a stamp of another format is stale. */
@@ -80,12 +81,3 @@ export async function removeStaleTemporaries(dir: string, modelVersion: string):
   }
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

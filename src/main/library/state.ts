@@ -101,7 +101,8 @@ export function resumableJobs(db: Database, kind?: string): JobRecord[] {
   return [...listJobs(db, { state: 'queued', kind }), ...listJobs(db, { state: 'running', kind }).filter((j) => j.ownerPid === null || !processAlive(j.ownerPid))].sort((a, b) => a.id - b.id);
 }
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` is alive (this process always is; EPERM means alive but not ours). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -205,6 +205,12 @@ export class Library {
     return catalogue.listAssets(this.db, options, this.cacheDir);
   }
 
+  /** How many assets have each family, architecture and category (null: none), most first: the gallery's filter choices. */
+  facets(): Record<'family' | 'architecture' | 'category', { value: string | null; count: number }[]> {
+    const count = (column: string) => this.db.prepare(`SELECT ${column} AS value, count(*) AS count FROM assets GROUP BY ${column} ORDER BY count DESC, value`).all() as { value: string | null; count: number }[];
+    return { family: count('family'), architecture: count('architecture'), category: count('category') };
+  }
+
   assetFiles(assetId: number): FileRecord[] {
     return catalogue.assetFiles(this.db, assetId);
   }

@@ -25,8 +25,8 @@ export const PREVIEW_EXTENSION = 'ndxv';
 export interface ImportBatchInput {
   /** Absolute paths. */
   readonly files: readonly string[];
-  /** encoder.onnx (with encoder.json beside it). */
-  readonly encoderPath: string;
+  /** encoder.onnx (with encoder.json beside it); absent: no embeddings (none is installed yet). */
+  readonly encoderPath?: string;
   readonly provider: ProviderChoice;
   /** The library's cache folder; renditions are written under it. */
   readonly cacheDir: string;
@@ -52,8 +52,9 @@ export interface ImportedFile {
   readonly caption?: string;
   readonly meta: Provenance;
   readonly renditions: readonly RenditionInput[];
-  readonly modelVersion: string;
-  readonly embedding: Float32Array;
+  /** Absent when the batch ran without an encoder. */
+  readonly modelVersion?: string;
+  readonly embedding?: Float32Array;
 }
 
 export type FailedFile = { readonly ok: false } & Required<Pick<ImportErrorInput, 'path' | 'errorClass' | 'reason'>> & Pick<ImportErrorInput, 'size' | 'mtimeMs'>;
@@ -168,7 +169,7 @@ async function embedAll(embedder: Embedder, nerfs: readonly Nerf[], input: Impor
 }
 
 export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): Promise<ImportBatchOutput> {
-  const embedder = await loadEmbedder(input.encoderPath);
+  const embedder = input.encoderPath === undefined ? undefined : await loadEmbedder(input.encoderPath);
   const total = input.files.length;
   const results: (ImportFileResult | undefined)[] = new Array(total);
   const opened: { index: number; file: Opened; renditions: RenditionInput[] }[] = [];
@@ -194,12 +195,8 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
   }
   ctx.throwIfCancelled();
   ctx.progress({ done: total, total, message: 'embed' });
-  const vectors = await embedAll(
-    embedder,
-    opened.map((o) => o.file.nerf),
-    input,
-    ctx,
-  );
+  const nerfs = opened.map((o) => o.file.nerf);
+  const vectors: (Float32Array | Error | undefined)[] = embedder ? await embedAll(embedder, nerfs, input, ctx) : nerfs.map(() => undefined);
   opened.forEach(({ index, file, renditions }, j) => {
     const vector = vectors[j]!;
     if (vector instanceof Error) {
@@ -220,8 +217,7 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
       caption: meta.caption,
       meta: { ...(meta.provenance ?? {}), ...(meta.objectId === undefined ? {} : { objectId: meta.objectId }) },
       renditions,
-      modelVersion: embedder.info.version,
-      embedding: vector,
+      ...(embedder && vector ? { modelVersion: embedder.info.version, embedding: vector } : {}),
     };
   });
   return { results: results.map((r, i) => r ?? failure(input.files[i]!, new Error('not processed'))) };

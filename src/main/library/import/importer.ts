@@ -22,7 +22,8 @@ export const IMPORT_JOB_KIND = 'library.import';
 export interface ImportJobPayload {
   readonly files: readonly string[];
   readonly cursor: number;
-  readonly encoderPath: string;
+  /** Absent: the files are catalogued without embeddings. */
+  readonly encoderPath?: string;
 }
 
 export interface ImportProgress {
@@ -38,8 +39,8 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   readonly pool: WorkerPool;
-  /** encoder.onnx, with encoder.json beside it. */
-  readonly encoderPath: string;
+  /** encoder.onnx, with encoder.json beside it; absent: assets are catalogued without embeddings. */
+  readonly encoderPath?: string;
   readonly provider: ProviderChoice;
   /** Files per worker job and per transaction. @default 8 */
   readonly batchSize?: number;
@@ -101,12 +102,12 @@ interface Batch {
 }
 
 /** Whether a file was imported, or failed, with this size and mtime already (and needs no work). */
-async function isUnchanged(library: Library, file: string, modelVersion: string): Promise<boolean> {
+async function isUnchanged(library: Library, file: string, modelVersion: string | undefined): Promise<boolean> {
   const info = await stat(file).catch(() => undefined);
   if (!info) return false;
   const mtime = Math.round(info.mtimeMs);
   const known = library.fileByPath(file);
-  if (known && known.size === info.size && known.mtimeMs === mtime && library.embedding(known.assetId, modelVersion)) {
+  if (known && known.size === info.size && known.mtimeMs === mtime && (modelVersion === undefined || library.embedding(known.assetId, modelVersion))) {
     if (known.status === 'missing') library.markFilesPresent([file]);
     return true;
   }
@@ -122,8 +123,8 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
   const payload = job.payload as ImportJobPayload;
   const { files } = payload;
   const total = files.length;
-  const info = await readEncoderInfo(options.encoderPath);
-  await library.registerModel({ version: info.version, dims: info.encoder.embedding, info: { encoderPath: options.encoderPath } });
+  const info = options.encoderPath === undefined ? undefined : await readEncoderInfo(options.encoderPath);
+  if (info) await library.registerModel({ version: info.version, dims: info.encoder.embedding, info: { encoderPath: options.encoderPath } });
   library.updateJob(jobId, { state: 'running', total });
 
   const batchSize = options.batchSize ?? 8;
@@ -141,7 +142,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
     const end = Math.min(total, start + batchSize);
     next = end;
     const pending: string[] = [];
-    for (const file of files.slice(start, end)) if (!(await isUnchanged(library, file, info.version))) pending.push(file);
+    for (const file of files.slice(start, end)) if (!(await isUnchanged(library, file, info?.version))) pending.push(file);
     const handle =
       pending.length === 0
         ? undefined
@@ -185,7 +186,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
           caption: r.caption,
           meta: r.meta,
           file: { path: r.path, format: r.format, size: r.size, mtimeMs: r.mtimeMs },
-          embeddings: [{ modelVersion: r.modelVersion, vector: r.embedding }],
+          embeddings: r.modelVersion !== undefined && r.embedding ? [{ modelVersion: r.modelVersion, vector: r.embedding }] : [],
           renditions: r.renditions,
         });
       }

@@ -2,6 +2,8 @@
 
 import type { Api, AppInfo } from '../shared/api';
 import type { ProviderChoice } from '../shared/compute';
+import { AppLibrary, type AppLibraryOptions } from './app/app-library';
+import { createLibraryApi } from './app/library-api';
 import { chooseProvider } from './compute/providers';
 
 /** What only Electron's `app` knows: the app's own name and version. */
@@ -10,8 +12,28 @@ export interface AppIdentity {
   readonly version: string;
 }
 
-/** Builds the object that answers every API call. */
-export function createApi(identity: AppIdentity): Api {
+export interface ApiOptions {
+  /**
+   * Opens the library the API answers from; called once, on the first call that needs it.
+   * @default AppLibrary.open(library)
+   */
+  readonly openLibrary?: () => Promise<AppLibrary>;
+  /** Where the default library lives and what it imports on first run. @default AppLibrary's defaults */
+  readonly library?: AppLibraryOptions;
+}
+
+/** Builds the object that answers every API call. The library opens on first use. */
+export function createApi(identity: AppIdentity, options: ApiOptions = {}): Api {
+  const openLibrary = options.openLibrary ?? (() => AppLibrary.open(options.library));
+  let opened: Promise<AppLibrary> | undefined;
+  const open = (): Promise<AppLibrary> => {
+    if (opened === undefined) {
+      opened = openLibrary();
+      // A failed open is retried by the next call rather than remembered.
+      opened.catch(() => (opened = undefined));
+    }
+    return opened;
+  };
   return {
     appInfo(): Promise<AppInfo> {
       return Promise.resolve({
@@ -28,5 +50,7 @@ export function createApi(identity: AppIdentity): Api {
     computeInfo(): Promise<ProviderChoice> {
       return chooseProvider('auto');
     },
+
+    ...createLibraryApi(open),
   };
 }

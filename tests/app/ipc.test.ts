@@ -1,17 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import { dispatch, registerApi, type IpcCallEvent, type IpcRegistry } from '../../src/main/ipc';
-import type { Api } from '../../src/shared/api';
+import { API_CHANNELS, type Api } from '../../src/shared/api';
 import type { ProviderChoice } from '../../src/shared/compute';
+import { fakeApiWith } from './fake-api';
 
 const CHOICE: ProviderChoice = { name: 'cpu', request: 'auto', reason: 'test', attempts: [], threads: 0 };
 
 function fakeApi(): Api {
-  return {
+  return fakeApiWith({
     appInfo: vi.fn(() =>
       Promise.resolve({ name: 'nerfdex', version: '0.0.0', electron: '1', chrome: '2', node: '3', platform: 'linux' }),
     ),
     computeInfo: vi.fn(() => Promise.resolve(CHOICE)),
-  };
+  });
 }
 
 type Listener = (event: IpcCallEvent, ...args: unknown[]) => Promise<unknown>;
@@ -58,7 +59,7 @@ describe('registerApi', () => {
   it('handles every channel once and answers calls from the app', async () => {
     const ipc = fakeIpc();
     registerApi(ipc, fakeApi(), isTrustedSender);
-    expect([...ipc.listeners.keys()].sort()).toEqual(['nerfdex:appInfo', 'nerfdex:computeInfo']);
+    expect([...ipc.listeners.keys()].sort()).toEqual([...API_CHANNELS].sort());
     await expect(ipc.listeners.get('nerfdex:computeInfo')!(APP_FRAME)).resolves.toEqual(CHOICE);
     await expect(ipc.listeners.get('nerfdex:computeInfo')!(APP_FRAME, 'x')).rejects.toThrow(TypeError);
   });

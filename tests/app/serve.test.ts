@@ -6,15 +6,16 @@ import { contentSecurityPolicy } from '../../src/main/security';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
 import type { Api } from '../../src/shared/api';
 import type { ProviderChoice } from '../../src/shared/compute';
+import { fakeApiWith } from './fake-api';
 
 const CHOICE: ProviderChoice = { name: 'cpu', request: 'auto', reason: 'test', attempts: [], threads: 0 };
 
 let root: string;
 let server: RunningServer;
-const api: Api = {
+const api: Api = fakeApiWith({
   appInfo: vi.fn(() => Promise.reject(new Error('no identity here'))),
   computeInfo: vi.fn(() => Promise.resolve(CHOICE)),
-};
+});
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-serve-'));

@@ -1,7 +1,7 @@
 /**
- * `npm run serve -- [--port N] [--host 127.0.0.1] [--renderer DIR]`: serve mode. Serves the built
- * renderer and the API over HTTP and prints the page URL with its access token; runs until
- * interrupted. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+ * `npm run serve -- [--port N] [--host 127.0.0.1] [--renderer DIR] [--library DIR]`: serve mode.
+ * Serves the built renderer and the API over HTTP and prints the page URL with its access token;
+ * runs until interrupted. Exit codes: 0 ok, 1 runtime error, 2 usage error.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApi } from '../api-impl';
+import { AppLibrary, defaultLibraryDir } from '../app/app-library';
 import { startServer } from '../server/serve';
 import { runCli } from './run';
 
@@ -18,6 +19,8 @@ options:
   --port N         port to listen on; 0 picks a free one (default: 0)
   --host ADDRESS   interface to listen on (default: 127.0.0.1)
   --renderer DIR   the built renderer (default: out/renderer, built by \`npm run serve\`)
+  --library DIR    the library folder (default: $NERFDEX_LIBRARY, else the app's library in the
+                   user data folder); an empty one gets the demo library on first open
   -h, --help`;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -32,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
         port: { type: 'string', default: '0' },
         host: { type: 'string', default: '127.0.0.1' },
         renderer: { type: 'string', default: path.join(ROOT, 'out', 'renderer') },
+        library: { type: 'string', default: defaultLibraryDir() },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -53,13 +57,15 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const library = AppLibrary.open({ dir: path.resolve(values.library) });
+  library.catch(() => undefined);
   const server = await startServer({
-    api: createApi({ name: pkg.name, version: pkg.version }),
+    api: createApi({ name: pkg.name, version: pkg.version }, { openLibrary: () => library }),
     rendererDir: values.renderer,
     port,
     host: values.host,
   });
-  console.log(`nerfdex serving on ${server.origin}`);
+  console.log(`nerfdex serving on ${server.origin}, library ${path.resolve(values.library)}`);
   console.log(`open ${server.url}`);
   console.log('API calls need the header  Authorization: Bearer <token>  with the token above.');
   await new Promise<void>((resolve) => {
@@ -67,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await server.close();
+  await (await library).close();
   return 0;
 }
 

@@ -178,7 +178,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
 /**
  * Runs one call through the IPC dispatch, so both transports share the validators: a call that
- * fails validation is the client's fault (400), anything the implementation throws is ours (500).
+ * fails validation is the client's fault (400), as is an unknown id (404); anything else the
+ * implementation throws is ours (500).
  */
 async function callApi(api: Api, method: ApiMethod, args: readonly unknown[]): Promise<unknown> {
   const channel = channelOf(method);
@@ -190,7 +191,9 @@ async function callApi(api: Api, method: ApiMethod, args: readonly unknown[]): P
   try {
     return await dispatch(api, channel, args);
   } catch (error) {
-    throw new HttpError(500, error instanceof Error ? error.message : String(error));
+    // An id the library does not hold is the client's to fix; anything else is ours.
+    const status = error instanceof Error && error.name === 'NotFoundError' ? 404 : 500;
+    throw new HttpError(status, error instanceof Error ? error.message : String(error));
   }
 }
 

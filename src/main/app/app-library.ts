@@ -1,0 +1,156 @@
+/**
+ * The library the app (and serve mode) shows: where it lives, opening it with its worker pool,
+ * the demo library imported on first run, interrupted imports resumed, and assets embedded once
+ * an encoder model is installed. Plain Node: no Electron here.
+ */
+
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ProviderChoice } from '../../shared/compute';
+import { chooseProvider } from '../compute/providers';
+import { WorkerPool } from '../compute/worker-pool';
+import { readEncoderInfo } from '../library/import/importer';
+import { Library } from '../library/library';
+import type { LibraryLog } from '../library/types';
+import { ImportJobs } from './import-jobs';
+
+/** Setting that records the first-run demo import, so a library emptied on purpose stays empty. */
+const DEMO_SETTING = 'app.demoImported';
+
+/** The platform's per-user application data folder (what Electron calls appData). */
+export function userDataRoot(platform = process.platform, env = process.env, home = os.homedir()): string {
+  if (platform === 'win32') return env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support');
+  return env['XDG_CONFIG_HOME'] || path.join(home, '.config');
+}
+
+/** The app's library, shared with the `nerfdex` CLI: $NERFDEX_LIBRARY, else `<user data>/nerfdex/library`. */
+export function defaultLibraryDir(env = process.env, platform = process.platform): string {
+  return env['NERFDEX_LIBRARY'] || path.join(userDataRoot(platform, env), 'nerfdex', 'library');
+}
+
+/**
+ * The shipped resources folder (`resources/` of the repository, or beside the built app): the
+ * first folder holding `resources/demo` above this module.
+ */
+export function defaultResourcesDir(from = import.meta.dirname): string {
+  let dir = from;
+  for (let up = 0; up < 6; up++) {
+    const candidate = path.join(dir, 'resources');
+    if (existsSync(path.join(candidate, 'demo'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(from, '../../resources');
+}
+
+export interface AppLibraryOptions {
+  /** The library folder. @default defaultLibraryDir() */
+  readonly dir?: string;
+  /** Shipped resources. @default defaultResourcesDir() */
+  readonly resourcesDir?: string;
+  /** Imported into an empty library on its first open; null for none. @default <resources>/demo */
+  readonly demoDir?: string | null;
+  /** The encoder model; it may appear while the app runs. @default <resources>/models/encoder.onnx */
+  readonly encoderPath?: string;
+  /** @default chooseProvider('auto') */
+  readonly provider?: ProviderChoice;
+  /** Worker threads for imports and exports. @default WorkerPool's default */
+  readonly poolSize?: number;
+  /** @default 128 */
+  readonly thumbnailSize?: number;
+  /** @default 64 */
+  readonly previewResolution?: number;
+  /** @default 8 */
+  readonly batchSize?: number;
+  /** @default console */
+  readonly log?: LibraryLog;
+}
+
+/** An open library with what runs on it. */
+export class AppLibrary {
+  private embedding: Promise<void> | undefined;
+
+  private constructor(
+    readonly library: Library,
+    readonly pool: WorkerPool,
+    readonly provider: ProviderChoice,
+    readonly jobs: ImportJobs,
+    /** Where the encoder model is expected. */
+    readonly encoderPath: string,
+    private readonly log: LibraryLog,
+  ) {}
+
+  /**
+   * Opens the library, resumes interrupted imports, starts the demo import on the first open of
+   * an empty library, and starts embedding when an encoder is installed but assets lack it.
+   */
+  static async open(options: AppLibraryOptions = {}): Promise<AppLibrary> {
+    const log = options.log ?? console;
+    const resourcesDir = options.resourcesDir ?? defaultResourcesDir();
+    const encoderPath = options.encoderPath ?? path.join(resourcesDir, 'models', 'encoder.onnx');
+    const provider = options.provider ?? (await chooseProvider('auto'));
+    const library = await Library.open(options.dir ?? defaultLibraryDir(), { log });
+    const pool = new WorkerPool(options.poolSize === undefined ? {} : { size: options.poolSize });
+    const jobs = new ImportJobs(library, {
+      pool,
+      provider,
+      encoderPath: () => (existsSync(encoderPath) ? encoderPath : undefined),
+      thumbnailSize: options.thumbnailSize,
+      previewResolution: options.previewResolution,
+      batchSize: options.batchSize,
+      log,
+    });
+    const app = new AppLibrary(library, pool, provider, jobs, encoderPath, log);
+    jobs.resume();
+    const demoDir = options.demoDir === undefined ? path.join(resourcesDir, 'demo') : options.demoDir;
+    if (demoDir !== null) await app.importDemoOnFirstRun(demoDir);
+    app.embedWhenEncoderAppears();
+    return app;
+  }
+
+  encoderInstalled(): boolean {
+    return existsSync(this.encoderPath);
+  }
+
+  /**
+   * When an encoder is installed and some assets lack its embedding (they were imported before it
+   * was there), re-imports their files as a job: renditions are reused, only embedding runs.
+   */
+  embedWhenEncoderAppears(): void {
+    if (this.embedding !== undefined || !this.encoderInstalled()) return;
+    this.embedding = this.embedMissing()
+      .catch((error: unknown) => this.log.warn(`embedding with ${this.encoderPath} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (this.embedding = undefined));
+  }
+
+  async close(): Promise<void> {
+    await this.embedding;
+    await this.jobs.close();
+    await this.pool.close();
+    await this.library.close();
+  }
+
+  private async importDemoOnFirstRun(demoDir: string): Promise<void> {
+    if (this.library.getSetting<boolean>(DEMO_SETTING) === true || !existsSync(demoDir)) return;
+    if (this.library.listAssets({ limit: 1 }).total > 0) return;
+    this.library.setSetting(DEMO_SETTING, true);
+    await this.jobs.start([demoDir], 'Import the demo library');
+  }
+
+  private async embedMissing(): Promise<void> {
+    const { version } = await readEncoderInfo(this.encoderPath);
+    if (this.jobs.list().some((job) => job.state === 'running' || job.state === 'queued')) return;
+    const paths: string[] = [];
+    for (let after = 0; ; ) {
+      const ids = this.library.assetsWithoutEmbedding(version, 1000, after);
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        const file = this.library.assetFiles(id).find((f) => f.status === 'present');
+        if (file) paths.push(file.path);
+      }
+      after = ids[ids.length - 1]!;
+    }
+    if (paths.length > 0) await this.jobs.start(paths, `Embed ${paths.length} assets with encoder ${version}`);
+  }
+}

@@ -10,6 +10,7 @@ import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { Embedder } from '../gmn/embedder';
 import { type EvalProgress, evaluateEncoder } from '../gmn/eval/evaluate';
 import { runCli } from './run';
+import { textEvalMain } from './eval-text';
 
 const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0]';
 
@@ -42,6 +43,7 @@ function progressPrinter(started: number): (p: EvalProgress) => void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'text') return textEvalMain(argv.slice(1));
   const { values } = parseArgs({
     args: argv,
     options: {

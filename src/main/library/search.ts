@@ -40,7 +40,8 @@ export interface SimilarResults {
  */
 export interface SemanticTextSearch {
   readonly modelVersion: string;
-  embedText(query: string): Promise<Float32Array>;
+  /** The query's vector; undefined when the encoder knows none of its words (no semantic evidence). */
+  embedText(query: string): Promise<Float32Array | undefined>;
 }
 
 /** Why a text-search result matched: its name/caption/category, its tags, or its shape (semantic). */
@@ -72,7 +73,7 @@ export interface TextSearchResult {
 
 export interface TextSearchResults {
   readonly results: TextSearchResult[];
-  /** Whether semantic matches took part, and if not, why. */
+  /** Whether semantic matches took part, and if not, why ('no-index' also when the query gives no vector). */
   readonly semantic: 'used' | 'off' | 'no-hook' | 'model-mismatch' | 'no-index';
 }
 
@@ -222,8 +223,8 @@ export async function searchText(
   else if (!semantic.index || text.trim().length === 0) status = 'no-index';
   else {
     const vector = await semantic.hook.embedText(text);
-    lists.push({ reason: 'shape', hits: vectorHits(db, semantic.index, vector, { k: depth, offset: 0, filters: options.filters }).hits });
-    status = 'used';
+    if (vector) lists.push({ reason: 'shape', hits: vectorHits(db, semantic.index, vector, { k: depth, offset: 0, filters: options.filters }).hits });
+    status = vector ? 'used' : 'no-index';
   }
   const page = fuse(lists).slice(offset, offset + limit);
   const assets = summaries(

@@ -1,0 +1,87 @@
+/**
+ * `npm run train-text -- --zoo data/zoo --encoder resources/models/encoder.onnx
+ * [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]`:
+ * embeds the zoo with the encoder once (cached in <zoo>/embeddings/), then trains the text model
+ * against those embeddings on one CPU thread and writes text.onnx, text.json and text.tags.f32.
+ */
+import { parseArgs } from 'node:util';
+import { chooseProvider } from '../compute/providers';
+import { SessionCache } from '../compute/session';
+import { JobCancelledError, type JobContext } from '../compute/jobs';
+import { textTrainJob } from '../text/train-job';
+import { runCli } from './run';
+
+const USAGE = 'usage: npm run train-text -- --zoo DIR --encoder encoder.onnx [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]';
+
+function number(value: string | undefined, name: string, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new RangeError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      zoo: { type: 'string' },
+      encoder: { type: 'string' },
+      out: { type: 'string' },
+      steps: { type: 'string' },
+      lr: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || !values.zoo || !values.encoder) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  // One thread: GMN training owns the other cores.
+  const provider = await chooseProvider('cpu', { threads: 1 });
+  const sessions = new SessionCache();
+  let cancelled = false;
+  let lastPrint = 0;
+  const ctx: JobContext = {
+    progress: (p) => {
+      const now = performance.now();
+      if (now - lastPrint < 3000 && p.done !== p.total) return;
+      lastPrint = now;
+      const metrics = Object.entries(p.metrics ?? {}).map(([k, x]) => `${k} ${x.toFixed(4)}`).join(', ');
+      console.log(`[${p.done}/${p.total}] ${p.message ?? ''}${metrics ? ` | ${metrics}` : ''}`);
+    },
+    get cancelled() {
+      return cancelled;
+    },
+    throwIfCancelled: () => {
+      if (cancelled) throw new JobCancelledError();
+    },
+    sessions,
+  };
+  process.once('SIGINT', () => {
+    cancelled = true;
+  });
+  try {
+    const result = await textTrainJob(
+      {
+        zoo: values.zoo,
+        encoder: values.encoder,
+        out: values.out ?? 'resources/models/text.onnx',
+        provider,
+        steps: number(values.steps, 'steps', 3000, true),
+        lr: number(values.lr, 'lr', 3e-3),
+        batch: number(values.batch, 'batch', 64, true),
+        seed: values.seed ? Number(values.seed) : 0,
+        command: `npm run train-text -- ${argv.join(' ')}`,
+      },
+      ctx,
+    );
+    console.log(`done: ${result.info.version} aligned to ${result.info.encoderVersion}, ${result.steps} steps in ${result.seconds.toFixed(0)} s, last loss ${result.lastLoss.toFixed(4)}; wrote ${result.model}`);
+    return 0;
+  } finally {
+    await sessions.dispose();
+  }
+}
+
+runCli(main);

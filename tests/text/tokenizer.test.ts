@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { CATEGORY_QUERIES } from '../../src/main/text/synonyms';
+import { MAX_QUERY_WORDS, TextQueryError, Tokenizer, buildVocabulary, canonicalWords, editDistance, inflections } from '../../src/main/text/tokenizer';
+
+const captions = ['a red office chair with four legs', 'a blue sofa with two cushions', 'tall gray lamp', 'a white cellphone', 'navy airplane with swept wings', 'this table is brown', 'a black rifle with a scope'];
+const { vocabulary, frequencies } = buildVocabulary(captions, { extraWords: Object.values(CATEGORY_QUERIES).flat() });
+const tokenizer = new Tokenizer(vocabulary, frequencies);
+const words = (text: string): string[] => tokenizer.tokenize(text).words;
+
+describe('text tokeniser', () => {
+  it('lower-cases, drops stopwords and reads phrases and synonyms as canonical words', () => {
+    expect(canonicalWords('A RED Chair, with Legs!').words).toEqual(['red', 'chair', 'legs']);
+    expect(words('Couch')).toEqual(['sofa']);
+    expect(words('grey lamp')).toEqual(['gray', 'lamp']);
+    expect(words('mobile phone')).toEqual(['cellphone']);
+    expect(words('cell phone')).toEqual(['cellphone']);
+    expect(words('aeroplane')).toEqual(['airplane']);
+    expect(words('4 legs')).toEqual(['four', 'legs']);
+  });
+
+  it('reads plurals and singulars of known words', () => {
+    expect(inflections('sofas')).toContain('sofa');
+    expect(words('chairs')).toEqual(['chair']);
+    expect(words('couches')).toEqual(['sofa']);
+    expect(words('leg')).toEqual(['legs']);
+    expect(tokenizer.tokenize('lamps').corrections).toEqual([{ from: 'lamps', to: 'lamp' }]);
+  });
+
+  it('corrects misspellings of one or two letters to the nearest known word', () => {
+    expect(editDistance('chiar', 'chair')).toBe(1);
+    expect(editDistance('abc', 'xyzw', 2)).toBe(3);
+    expect(words('chiar')).toEqual(['chair']);
+    expect(words('sofaa')).toEqual(['sofa']);
+    expect(words('airplaen')).toEqual(['airplane']);
+    expect(words('aiplane')).toEqual(['airplane']);
+    expect(words('coutch')).toEqual(['sofa']);
+    expect(words('riffle')).toEqual(['rifle']);
+    // Short words are not corrected: too many neighbours.
+    expect(tokenizer.tokenize('rde chair').unknown).toEqual(['rde']);
+  });
+
+  it('ignores unknown words but refuses a query with none it knows, and an empty one, with a typed error', () => {
+    const t = tokenizer.tokenize('a red zqxjkv chair');
+    expect(t.words).toEqual(['red', 'chair']);
+    expect(t.unknown).toEqual(['zqxjkv']);
+    expect(() => tokenizer.tokenize('')).toThrow(TextQueryError);
+    expect(() => tokenizer.tokenize('   ')).toThrow(/the query is empty/);
+    expect(() => tokenizer.tokenize('?!')).toThrow(/has no words/);
+    try {
+      tokenizer.tokenize('zqxjkv wvvqpt');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(TextQueryError);
+      expect(e).toBeInstanceOf(RangeError);
+      expect((e as TextQueryError).problem).toBe('no-known-words');
+      expect((e as Error).message).toMatch(/none of the words .* zqxjkv, wvvqpt/);
+    }
+    expect(() => tokenizer.tokenize(42 as unknown as string)).toThrow(TypeError);
+  });
+
+  it('truncates an absurdly long query instead of failing', () => {
+    const t = tokenizer.tokenize('red chair '.repeat(50_000));
+    expect(t.truncated).toBe(true);
+    expect(t.words.length).toBe(MAX_QUERY_WORDS);
+  });
+
+  it('gives ids with pooling weights that sum to 1, word pairs at half weight, and pads batches', () => {
+    const t = tokenizer.tokenize('red office chair');
+    expect(t.ids.every((id) => id > 0 && id < tokenizer.size)).toBe(true);
+    expect(t.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 6);
+    const batch = Tokenizer.batch([t, tokenizer.tokenize('lamp')]);
+    expect(batch.batch).toBe(2);
+    expect(batch.length).toBe(t.ids.length);
+    expect(batch.tokens[batch.length]).toBe(BigInt(vocabulary.indexOf('lamp')));
+    expect(batch.tokens[batch.length + 1]).toBe(0n);
+    expect(batch.weights[batch.length + 1]).toBe(0);
+  });
+
+  it('builds a deterministic vocabulary starting with the padding token', () => {
+    expect(vocabulary[0]).toBe('<pad>');
+    expect(buildVocabulary(captions).vocabulary).toEqual(buildVocabulary([...captions]).vocabulary);
+    expect(() => new Tokenizer(['chair'])).toThrow(RangeError);
+  });
+});

@@ -93,6 +93,8 @@ export interface LibrarySummary {
   readonly modelVersion: string | null;
   /** Whether an encoder model is installed; find-similar needs one. */
   readonly encoderInstalled: boolean;
+  /** Why find-similar cannot answer now (the message it would reject with), or null when it can. */
+  readonly similarUnavailable: string | null;
   readonly families: FacetCount[];
   readonly architectures: FacetCount[];
   readonly categories: FacetCount[];

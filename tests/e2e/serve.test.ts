@@ -1,6 +1,7 @@
 /**
  * Serve mode end to end in real Chromium: the renderer built from source, served with the real
- * API, shows the chosen compute provider in its status line.
+ * API over a temporary library of six demo NeRFs (imported as the first-run demo, no encoder).
+ * Covers the status line, the gallery, search, the asset view, tags and keyboard navigation.
  */
 
 import { existsSync } from 'node:fs';
@@ -9,11 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/main/api-impl';
+import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
+import type { Api } from '../../src/shared/api';
+import { libraryFixture } from '../app/library-fixture';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -27,10 +31,15 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+/** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
+const WAIT = { timeout: 30_000 };
 
+const fixture = libraryFixture();
 let scratch: string;
 let server: RunningServer;
 let browser: Browser;
+let app: AppLibrary;
+let api: Api;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -47,53 +56,141 @@ beforeAll(async () => {
     logLevel: 'warn',
     build: { outDir: rendererDir, emptyOutDir: true },
   });
-  server = await startServer({ api: createApi({ name: 'nerfdex', version: 'e2e' }), rendererDir });
+  app = await fixture.open();
+  await app.jobs.idle();
+  api = createApi({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
+  server = await startServer({ api, rendererDir });
   // launch() gives every browser a fresh, temporary user-data dir of its own.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await app?.close();
+  await fixture.remove();
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
+/** A page at 1280x800 that records every page error, failed response and console error. */
+async function openPage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(server.url);
+  return { page, errors };
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(path.join(ROOT, 'test-results'), { recursive: true });
+  await page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });
+  // The README's pictures are refreshed on request only, so test runs leave the tree clean.
+  if (process.env['NERFDEX_UPDATE_DOCS'] === '1') await page.screenshot({ path: path.join(ROOT, 'docs', `${name}.png`) });
+}
+
 describe('serve mode in Chromium', () => {
   it('shows the compute provider and its reason in the status line', async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 600 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('response', (response) => {
-      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-
-    await page.goto(server.url);
+    const { page, errors } = await openPage();
     const status = page.locator('footer .provider');
-    await expect.poll(() => status.getAttribute('data-state'), { timeout: 30_000 }).toBe('ok');
+    await expect.poll(() => status.getAttribute('data-state'), WAIT).toBe('ok');
     const text = (await status.textContent()) ?? '';
-    const choice = await createApi({ name: 'nerfdex', version: 'e2e' }).computeInfo();
+    const choice = await api.computeInfo();
     expect(choice.name).toBe('cpu');
     expect(text).toContain('Compute: CPU');
     expect(text).toContain(choice.reason);
     // The token left the address bar once read.
     expect(page.url()).not.toContain(server.token);
-    await expect.poll(() => page.locator('footer .versions').textContent()).toContain('nerfdex e2e');
+    await expect.poll(() => page.locator('footer .versions').textContent(), WAIT).toContain('nerfdex e2e');
+    await expect.poll(() => page.locator('footer .library').textContent(), WAIT).toContain('6 assets · 0 embedded · no encoder model installed');
     expect(errors).toEqual([]);
-
-    await mkdir(path.join(ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, 'test-results', 'serve-status.png') });
-    // The README's picture is refreshed on request only, so test runs leave the tree clean.
-    if (process.env['NERFDEX_UPDATE_DOCS'] === '1') await page.screenshot({ path: path.join(ROOT, 'docs', 'app-status.png') });
     await page.close();
   });
 
   it('shows a clear error without the token', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.origin}/`);
-    await expect.poll(() => page.locator('[role=alert]').textContent()).toContain('no access token');
+    await expect.poll(() => page.locator('[role=alert]').textContent(), WAIT).toContain('no access token');
+    await page.close();
+  });
+});
+
+describe('the gallery, search and asset view', () => {
+  it('shows every asset with its thumbnail', async () => {
+    const { page, errors } = await openPage();
+    const images = page.locator('.gallery-cell img');
+    await expect.poll(() => images.count(), WAIT).toBe(6);
+    const sources = await images.evaluateAll((list) => list.map((image) => [(image as HTMLImageElement).src.slice(0, 22), (image as HTMLImageElement).naturalWidth]));
+    expect(sources).toEqual(Array.from({ length: 6 }, () => ['data:image/png;base64,', 48]));
+    expect(await page.locator('.bar .count').textContent()).toBe('6 assets');
+    await screenshot(page, 'app-gallery');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('puts a category first when its name is searched, and opens an asset with its caption', async () => {
+    const { page, errors } = await openPage();
+    await page.locator('input[type=search]').fill('chair');
+    await page.locator('input[type=search]').press('Enter');
+    const results = page.locator('.search-result');
+    await expect.poll(() => results.count(), WAIT).toBeGreaterThanOrEqual(2);
+    expect(await results.evaluateAll((list) => list.slice(0, 2).map((item) => item.getAttribute('data-category')))).toEqual(['chair', 'chair']);
+    expect(await results.first().locator('.badge').first().textContent()).toBe('text');
+
+    const id = Number(await results.first().getAttribute('data-asset-id'));
+    const { caption } = await api.getAsset(id);
+    expect(caption).toMatch(/\w/);
+    await results.first().click();
+    await expect.poll(() => page.locator(`.asset-panel[data-asset-id="${id}"] .caption`).textContent(), WAIT).toBe(caption);
+    expect(await page.locator('#preview-slot').count()).toBe(1);
+    await expect.poll(() => page.locator('.similar .message').textContent(), WAIT).toContain('no encoder model installed');
+    await screenshot(page, 'app-asset');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps a tag added in the asset view after a reload', async () => {
+    const { page } = await openPage();
+    const first = page.locator('.gallery-cell[data-index="0"]');
+    await expect.poll(() => first.getAttribute('data-asset-id'), WAIT).toMatch(/^\d+$/);
+    const id = Number(await first.getAttribute('data-asset-id'));
+    await first.dblclick();
+    const panel = page.locator(`.asset-panel[data-asset-id="${id}"]`);
+    await panel.locator('.tag-editor input').fill('E2E Favourite');
+    await panel.locator('.tag-editor input').press('Enter');
+    await expect.poll(() => panel.locator('.tag-chip[data-tag="e2e favourite"]').count(), WAIT).toBe(1);
+
+    await page.reload();
+    await page.locator('.gallery-cell[data-index="0"]').dblclick(WAIT);
+    await expect.poll(() => page.locator(`.asset-panel[data-asset-id="${id}"] .tag-chip[data-tag="e2e favourite"]`).count(), WAIT).toBe(1);
+    expect((await api.getAsset(id)).tags.map((t) => t.tag)).toContain('e2e favourite');
+    await page.close();
+  });
+
+  it('moves the selection with the arrow keys and opens the focused asset with Enter', async () => {
+    const { page, errors } = await openPage();
+    const grid = page.locator('[role=listbox]');
+    await expect.poll(() => page.locator('.gallery-cell img').count(), WAIT).toBe(6);
+    await grid.focus();
+    const selected = () => page.locator('.gallery-cell[aria-selected=true]').evaluateAll((list) => list.map((cell) => Number(cell.getAttribute('data-index'))));
+    await grid.press('ArrowRight');
+    await expect.poll(selected, WAIT).toEqual([0]);
+    await grid.press('ArrowRight');
+    await expect.poll(selected, WAIT).toEqual([1]);
+    await grid.press('Shift+ArrowRight');
+    await expect.poll(selected, WAIT).toEqual([1, 2]);
+    await expect.poll(() => page.locator('.selection-bar strong').textContent(), WAIT).toBe('2 selected');
+    await grid.press('ArrowLeft');
+    await expect.poll(selected, WAIT).toEqual([1]);
+    const id = await page.locator('.gallery-cell[data-index="1"]').getAttribute('data-asset-id');
+    await grid.press('Enter');
+    await expect.poll(() => page.locator('.asset-panel').getAttribute('data-asset-id'), WAIT).toBe(id);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

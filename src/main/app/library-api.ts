@@ -63,6 +63,12 @@ export function noEncoderMessage(encoderPath: string): string {
   return `no encoder model installed: find-similar needs ${encoderPath} (train one with \`npm run train\`, see docs/gmn.md); gallery, text search and tags work without it`;
 }
 
+/** Why find-similar cannot answer now, or null when it can. */
+function similarUnavailable(app: AppLibrary): string | null {
+  if (app.library.activeModel()) return null;
+  return app.encoderInstalled() ? 'the installed encoder model has not embedded any asset yet; a job is embedding them' : noEncoderMessage(app.encoderPath);
+}
+
 /** Builds the library methods over `open()`, which opens the library on first use. */
 export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
   const asset = async (id: number) => {
@@ -100,6 +106,7 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
         collections: library.collections().length,
         modelVersion: model?.version ?? null,
         encoderInstalled: app.encoderInstalled(),
+        similarUnavailable: similarUnavailable(app),
         families: present(facets.family),
         architectures: present(facets.architecture),
         categories: present(facets.category),
@@ -176,9 +183,8 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
 
     async findSimilar(assetId: number, k: number, filter: AssetFilter): Promise<SimilarResults> {
       const { app } = await asset(assetId);
-      if (!app.library.activeModel()) {
-        throw new Error(app.encoderInstalled() ? 'the installed encoder model has not embedded any asset yet; an import job is embedding them' : noEncoderMessage(app.encoderPath));
-      }
+      const unavailable = similarUnavailable(app);
+      if (unavailable !== null) throw new Error(unavailable);
       const found = app.library.findSimilar({ assetId, k, filters: libraryFilters(filter) });
       return { modelVersion: found.modelVersion, results: found.results.map((r) => ({ asset: assetCard(r.asset), score: r.score })) };
     },

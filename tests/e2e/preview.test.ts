@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,8 @@ import { bakeDemoNerf } from '../renderer/baked-demo';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = path.join(ROOT, 'tests/e2e/fixtures/preview');
+/** Reference images; `NERFDEX_UPDATE_SCREENSHOTS=1` records them anew. */
+const SCREENSHOTS = path.join(FIXTURE, 'screenshots');
 const ORIGIN = 'http://nerfdex.test';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -117,9 +119,25 @@ async function openFixture(hash: string, errors: string[], prepare?: (page: Page
   return page;
 }
 
+interface Rgba {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
 /** RGBA pixels of an element as the user sees it. */
-async function pixelsOf(element: Locator): Promise<{ width: number; height: number; data: Uint8Array }> {
-  const png = decode(await element.screenshot());
+async function pixelsOf(element: Locator): Promise<Rgba> {
+  return rgbaOf(await element.screenshot());
+}
+
+/** A canvas's own pixels, without what is drawn over it. */
+async function canvasPixels(canvas: Locator): Promise<Rgba> {
+  const url = await canvas.evaluate((c: { toDataURL(type: string): string }) => c.toDataURL('image/png'));
+  return rgbaOf(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+}
+
+function rgbaOf(bytes: Uint8Array): Rgba {
+  const png = decode(bytes);
   const { width, height, channels } = png;
   const data = new Uint8Array(width * height * 4);
   for (let i = 0; i < width * height; i++) {
@@ -128,23 +146,40 @@ async function pixelsOf(element: Locator): Promise<{ width: number; height: numb
   return { width, height, data };
 }
 
-/** Fraction of pixels that differ from the image's top-left pixel (the background) by more than 24 in some channel. */
+/** Fraction of pixels that differ from the image's top-left pixel (the background) by more than 24 in some channel (alpha included). */
 function foregroundFraction(image: { data: Uint8Array }): number {
   const { data } = image;
   let count = 0;
   for (let i = 0; i < data.length; i += 4) {
-    if ([0, 1, 2].some((c) => Math.abs(data[i + c]! - data[c]!) > 24)) count++;
+    if ([0, 1, 2, 3].some((c) => Math.abs(data[i + c]! - data[c]!) > 24)) count++;
   }
   return count / (data.length / 4);
 }
 
-/** Fraction of pixels that differ between two images of the same size by more than 24 in some channel. */
+/** Fraction of pixels that differ between two images of the same size by more than 24 in some channel (alpha included). */
 function changedFraction(a: { data: Uint8Array }, b: { data: Uint8Array }): number {
   let count = 0;
   for (let i = 0; i < a.data.length; i += 4) {
-    if ([0, 1, 2].some((c) => Math.abs(a.data[i + c]! - b.data[i + c]!) > 24)) count++;
+    if ([0, 1, 2, 3].some((c) => Math.abs(a.data[i + c]! - b.data[i + c]!) > 24)) count++;
   }
   return count / (a.data.length / 4);
+}
+
+/**
+ * Compares `image` with the stored reference `name`: fewer than 2% of the pixels may differ by
+ * more than 24 in a channel (the bake and SwiftShader may move an edge by a pixel).
+ */
+async function expectMatchesReference(image: Rgba, name: string): Promise<void> {
+  const file = path.join(SCREENSHOTS, name);
+  if (process.env['NERFDEX_UPDATE_SCREENSHOTS'] === '1') {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await writeFile(file, encode({ width: image.width, height: image.height, data: image.data, channels: 4 }));
+    return;
+  }
+  if (!existsSync(file)) throw new Error(`${file} is missing: run this test with NERFDEX_UPDATE_SCREENSHOTS=1 to record it`);
+  const reference = rgbaOf(await readFile(file));
+  expect([image.width, image.height]).toEqual([reference.width, reference.height]);
+  expect(changedFraction(reference, image)).toBeLessThan(0.02);
 }
 
 /** Waits until the preview has drawn a frame after `since` frames. */
@@ -181,6 +216,7 @@ describe('3D preview in Chromium', () => {
     const lowFraction = foregroundFraction(low);
     expect(lowFraction).toBeGreaterThan(0.02);
     expect(lowFraction).toBeLessThan(0.9);
+    await expectMatchesReference(low, 'preview-volume.png');
     await saveScreenshot(root, 'preview-volume.png');
 
     await setRange(page, 'input.threshold', 0.95);
@@ -196,6 +232,7 @@ describe('3D preview in Chromium', () => {
     await expect.poll(async () => Number(((await page.locator('.triangles').textContent()) ?? '').replace(/\D/g, ''))).toBeGreaterThan(500);
     const mesh = await pixelsOf(stage);
     expect(foregroundFraction(mesh)).toBeGreaterThan(0.02);
+    await expectMatchesReference(mesh, 'preview-mesh.png');
     await saveScreenshot(root, 'preview-mesh.png');
 
     // Orbiting redraws from another side.
@@ -206,6 +243,13 @@ describe('3D preview in Chromium', () => {
     await page.mouse.up();
     await renderedAfter(page, frames);
     expect(changedFraction(mesh, await pixelsOf(stage))).toBeGreaterThan(0.005);
+
+    // Unmounting frees the WebGL context.
+    const canvas = await page.locator('.volume-preview canvas').elementHandle();
+    await page.locator('#unmount').click();
+    await expect.poll(() => page.locator('.volume-preview').count()).toBe(0);
+    type Context = { isContextLost(): boolean } | null;
+    expect(await canvas!.evaluate((c: { getContext(kind: string): Context }) => c.getContext('webgl2')?.isContextLost())).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -248,7 +292,9 @@ describe('latent map in Chromium', () => {
     const map = page.locator('.latent-map');
     await expect.poll(async () => Number(await map.getAttribute('data-drawn')), { timeout: 60_000 }).toBe(10_000);
     const canvas = page.locator('.latent-map canvas');
-    expect(foregroundFraction(await pixelsOf(canvas))).toBeGreaterThan(0.01);
+    const drawnMap = await canvasPixels(canvas);
+    expect(foregroundFraction(drawnMap)).toBeGreaterThan(0.01);
+    await expectMatchesReference(drawnMap, 'latent-map.png');
     expect(await page.locator('.legend li').count()).toBe(13);
     await saveScreenshot(map, 'latent-map.png');
 

@@ -11,7 +11,7 @@ import type { HostTensor } from '../../src/main/compute/tensor';
 import { Library } from '../../src/main/library/library';
 import { buildTextModel, declareTextInputs } from '../../src/main/text/model';
 import { CATEGORY_QUERIES } from '../../src/main/text/synonyms';
-import { AutoTagger, applySuggestions, buildTagReference, generatedCaption } from '../../src/main/text/tags';
+import { AutoTagger, applySuggestions, buildTagReference, generatedCaption, tagLibrary } from '../../src/main/text/tags';
 import { TextEmbedder, TextSearchHook, textModelPaths } from '../../src/main/text/text-model-file';
 import { TextQueryError, Tokenizer } from '../../src/main/text/tokenizer';
 import { textTrainJob } from '../../src/main/text/train-job';
@@ -145,6 +145,10 @@ describe('text model', () => {
       applySuggestions(library, assetId!, tagger.suggest(library.embedding(assetId!)!));
       expect(library.getAsset(assetId!)).toMatchObject({ captionGenerated: true });
       expect(library.tags(assetId!).some((t) => t.source === 'suggested' && t.tag === truth.get(assetId!))).toBe(true);
+      expect(tagLibrary(library, tagger, SYNTHETIC_VERSION)).toBe(truth.size - 1);
+      const tagged = [...truth.entries()].filter(([id, category]) => library.tags(id).find((t) => t.source === 'suggested')?.tag === category).length;
+      expect(tagged / truth.size).toBeGreaterThan(0.9);
+      expect([...truth.keys()].every((id) => library.getAsset(id)!.captionGenerated)).toBe(true);
     } finally {
       await library.close();
     }

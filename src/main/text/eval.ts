@@ -81,6 +81,13 @@ export async function evaluateTextModel(text: TextEmbedder, embeddings: ZooEmbed
   metrics['instance_r5'] = sums.r5 / a;
   metrics['instance_r10'] = sums.r10 / a;
   lines.push(`| **average** | ${pct(metrics['instance_r1'])} | ${pct(metrics['instance_r5'])} | ${pct(metrics['instance_r10'])} | |`, '');
+  // The text side alone: the category head on the same held-out captions.
+  const headRight = queries.filter((q, qi) => {
+    const p = encoded[qi]!.categories;
+    return text.info.categories[p.indexOf(Math.max(...p))] === objects[q.o]!.category;
+  }).length;
+  metrics['text_category_head_accuracy'] = headRight / queries.length;
+  lines.push(`The text model's category head names the right category for ${pct(metrics['text_category_head_accuracy'])} of these captions (the text side alone, whatever the GMN space).`, '');
 
   // Category retrieval: precision@10 of a category word over the test fits.
   const galleries = { training: testTraining, all: test };

@@ -190,3 +190,22 @@ export function applySuggestions(library: Library, assetId: number, suggestions:
   const asset = library.getAsset(assetId);
   if (asset && !asset.caption) library.updateAsset(assetId, { caption: suggestions.caption, captionGenerated: true });
 }
+
+/**
+ * Suggests tags (and captions where missing) for every asset embedded with `modelVersion` that
+ * has no suggested tags yet; returns how many assets it tagged.
+ */
+export function tagLibrary(library: Library, tagger: AutoTagger, modelVersion: string, options: SuggestOptions = {}): number {
+  let tagged = 0;
+  for (let offset = 0; ; offset += 1000) {
+    const { items } = library.listAssets({ limit: 1000, offset, sort: 'name' });
+    for (const asset of items) {
+      if (library.tags(asset.id).some((t) => t.source === 'suggested')) continue;
+      const embedding = library.embedding(asset.id, modelVersion);
+      if (!embedding) continue;
+      applySuggestions(library, asset.id, tagger.suggest(embedding, options));
+      tagged++;
+    }
+    if (items.length < 1000) return tagged;
+  }
+}

@@ -40,6 +40,8 @@ const CHROMIUM_ARGS = [
 ];
 const CATEGORIES = ['airplane', 'bench', 'cabinet', 'car', 'chair', 'display', 'lamp', 'speaker', 'rifle', 'sofa', 'table', 'phone', 'watercraft'];
 const ARCHITECTURES = ['mlp-train', 'triplane-train', 'hash-train'];
+/** Per test: Chromium renders on the CPU, which is slow on a busy two-core machine. */
+const TEST_TIMEOUT_MS = 180_000;
 
 let scratch: string;
 let pageDir: string;
@@ -252,7 +254,7 @@ describe('3D preview in Chromium', () => {
     expect(await canvas!.evaluate((c: { getContext(kind: string): Context }) => c.getContext('webgl2')?.isContextLost())).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('says what is wrong with a truncated volume', async () => {
     const errors: string[] = [];
@@ -263,7 +265,7 @@ describe('3D preview in Chromium', () => {
     expect(await page.locator('#errors').textContent()).toContain('truncated');
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('shows a message instead of a blank canvas without WebGL', async () => {
     const errors: string[] = [];
@@ -282,7 +284,7 @@ describe('3D preview in Chromium', () => {
     expect(await page.locator('.volume-preview [role=alert]').textContent()).toContain('WebGL 2 is not available');
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('latent map in Chromium', () => {
@@ -329,5 +331,5 @@ describe('latent map in Chromium', () => {
     await expect.poll(async () => Number(await map.getAttribute('data-drawn'))).toBeLessThan(10_000);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, TEST_TIMEOUT_MS);
 });

@@ -3,15 +3,18 @@
  * [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]`:
  * embeds the zoo with the encoder once (cached in <zoo>/embeddings/), then trains the text model
  * against those embeddings on one CPU thread and writes text.onnx, text.json and text.tags.f32.
+ * `--idealised` instead of `--encoder` trains against an idealised stand-in space
+ * (text/idealised-space.ts), to check the text side alone.
  */
 import { parseArgs } from 'node:util';
 import { chooseProvider } from '../compute/providers';
 import { SessionCache } from '../compute/session';
 import { JobCancelledError, type JobContext } from '../compute/jobs';
+import { IDEALISED_VERSION, writeIdealisedEmbeddings } from '../text/idealised-space';
 import { textTrainJob } from '../text/train-job';
 import { runCli } from './run';
 
-const USAGE = 'usage: npm run train-text -- --zoo DIR --encoder encoder.onnx [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]';
+const USAGE = 'usage: npm run train-text -- --zoo DIR (--encoder encoder.onnx | --idealised) [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]';
 
 function number(value: string | undefined, name: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
@@ -31,13 +34,15 @@ export async function main(argv: string[]): Promise<number> {
       lr: { type: 'string' },
       batch: { type: 'string' },
       seed: { type: 'string' },
+      idealised: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
-  if (values.help || !values.zoo || !values.encoder) {
+  if (values.help || !values.zoo || (!values.encoder && !values.idealised)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (values.idealised) console.log(`wrote ${await writeIdealisedEmbeddings(values.zoo)} idealised embeddings (${IDEALISED_VERSION})`);
   // One thread: GMN training owns the other cores.
   const provider = await chooseProvider('cpu', { threads: 1 });
   const sessions = new SessionCache();
@@ -66,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = await textTrainJob(
       {
         zoo: values.zoo,
-        encoder: values.encoder,
+        ...(values.idealised ? { encoderVersion: IDEALISED_VERSION } : { encoder: values.encoder! }),
         out: values.out ?? 'resources/models/text.onnx',
         provider,
         steps: number(values.steps, 'steps', 3000, true),

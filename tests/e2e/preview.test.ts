@@ -96,7 +96,7 @@ afterAll(async () => {
  * `prepare` runs before the page loads.
  */
 async function openFixture(hash: string, errors: string[], prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  const page = await browser.newPage({ viewport: { width: 960, height: 640 } });
   await prepare?.(page);
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
@@ -229,6 +229,12 @@ describe('3D preview in Chromium', () => {
 
     await setRange(page, 'input.threshold', 0.25);
     frames = await renderedAfter(page, frames);
+    // Fewer samples per ray: a coarser image of the same chair.
+    await page.locator('select.steps').selectOption('0.5');
+    frames = await renderedAfter(page, frames);
+    const coarse = await pixelsOf(stage);
+    expect(changedFraction(low, coarse)).toBeGreaterThan(0.001);
+    expect(Math.abs(foregroundFraction(coarse) - lowFraction)).toBeLessThan(0.3 * lowFraction);
     await page.getByRole('button', { name: 'Mesh' }).click();
     frames = await renderedAfter(page, frames);
     await expect.poll(async () => Number(((await page.locator('.triangles').textContent()) ?? '').replace(/\D/g, ''))).toBeGreaterThan(500);
@@ -329,6 +335,8 @@ describe('latent map in Chromium', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -400);
     await expect.poll(async () => Number(await map.getAttribute('data-drawn'))).toBeLessThan(10_000);
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await expect.poll(async () => Number(await map.getAttribute('data-drawn'))).toBe(10_000);
     expect(errors).toEqual([]);
     await page.close();
   }, TEST_TIMEOUT_MS);

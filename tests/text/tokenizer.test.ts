@@ -35,6 +35,11 @@ describe('text tokeniser', () => {
     expect(words('aiplane')).toEqual(['airplane']);
     expect(words('coutch')).toEqual(['sofa']);
     expect(words('riffle')).toEqual(['rifle']);
+    // Two edits from 7 letters on; a misspelt plural.
+    expect(words('telefone')).toEqual(['phone']);
+    expect(words('airplnae')).toEqual(['airplane']);
+    expect(words('chiars')).toEqual(['chair']);
+    expect(words('Coutches')).toEqual(['sofa']);
     // Short words are not corrected: too many neighbours.
     expect(tokenizer.tokenize('rde chair').unknown).toEqual(['rde']);
   });

@@ -12,7 +12,7 @@ import { type EvalProgress, evaluateEncoder } from '../gmn/eval/evaluate';
 import { runCli } from './run';
 import { textEvalMain } from './eval-text';
 
-const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0]';
+const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0]; the text model: npm run eval -- text --help';
 
 function integer(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;

@@ -161,15 +161,19 @@ export class Tokenizer {
     }
     const max = allowedEdits(word.length);
     if (max === 0) return { to: undefined, via: 'exact' };
-    // Candidates: vocabulary words and the synonyms that lead to one.
+    // Candidates: vocabulary words and the synonyms that lead to one; the word as typed and, for
+    // a misspelt plural ("chiars"), its singular forms.
+    const forms = [word, ...inflections(word).filter((f) => f.length < word.length && f.length >= 4)];
     let best: { word: string; distance: number; frequency: number } | undefined;
     const consider = (candidate: string, target: string): void => {
       if (!this.knows(target)) return;
-      const distance = editDistance(word, candidate, max);
-      if (distance > max) return;
-      const frequency = this.frequency.get(target) ?? 0;
-      if (!best || distance < best.distance || (distance === best.distance && (frequency > best.frequency || (frequency === best.frequency && target < best.word)))) {
-        best = { word: target, distance, frequency };
+      for (const form of forms) {
+        const distance = editDistance(form, candidate, max);
+        if (distance > max) continue;
+        const frequency = this.frequency.get(target) ?? 0;
+        if (!best || distance < best.distance || (distance === best.distance && (frequency > best.frequency || (frequency === best.frequency && target < best.word)))) {
+          best = { word: target, distance, frequency };
+        }
       }
     };
     for (const w of this.words) consider(w, w);

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
-import type { Api } from '../../src/shared/api';
+import type { Api, AssetCard, LibrarySummary, ListAssetsRequest } from '../../src/shared/api';
+import { fakeApiWith } from '../app/fake-api';
 import { libraryFixture } from '../app/library-fixture';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,6 +37,7 @@ const WAIT = { timeout: 30_000 };
 
 const fixture = libraryFixture();
 let scratch: string;
+let rendererDir: string;
 let server: RunningServer;
 let browser: Browser;
 let app: AppLibrary;
@@ -46,7 +48,7 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium (apt-get install chromium; .ci/run does this)`);
   }
   scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-'));
-  const rendererDir = path.join(scratch, 'renderer');
+  rendererDir = path.join(scratch, 'renderer');
   // The renderer as the app ships it, built from the current source rather than a stale out/.
   await build({
     configFile: false,
@@ -193,5 +195,62 @@ describe('the gallery, search and asset view', () => {
     await expect.poll(() => page.locator('.asset-panel').getAttribute('data-asset-id'), WAIT).toBe(id);
     expect(errors).toEqual([]);
     await page.close();
+  });
+});
+
+/** A 1x1 PNG. */
+const TINY_PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+describe('a gallery of 20,000 assets', () => {
+  it('keeps a few rows in the DOM and fetches only the pages and thumbnails it shows', async () => {
+    const count = 20_000;
+    const card = (index: number): AssetCard => ({ id: index + 1, name: `asset-${index}`, family: 'mlp', architecture: 'mlp-train', category: 'chair', caption: null, hasThumbnail: true, missing: false, addedAt: 0 });
+    const pages: ListAssetsRequest[] = [];
+    const thumbnails: number[] = [];
+    const summary: LibrarySummary = { path: '/fake', assets: count, embedded: 0, collections: 0, modelVersion: null, encoderInstalled: false, similarUnavailable: 'no encoder', families: [], architectures: [], categories: [], tags: [] };
+    const fake = fakeApiWith({
+      appInfo: api.appInfo,
+      computeInfo: api.computeInfo,
+      librarySummary: () => Promise.resolve(summary),
+      listCollections: () => Promise.resolve([]),
+      listJobs: () => Promise.resolve([]),
+      listAssets: (request) => {
+        pages.push(request);
+        const offset = request.offset ?? 0;
+        const items = Array.from({ length: Math.max(0, Math.min(request.limit ?? 100, count - offset)) }, (_, i) => card(offset + i));
+        return Promise.resolve({ items, total: count, offset });
+      },
+      thumbnail: (id) => {
+        thumbnails.push(id);
+        return Promise.resolve(TINY_PNG);
+      },
+    });
+    const big = await startServer({ api: fake, rendererDir });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await page.goto(big.url);
+      await expect.poll(() => page.locator('.gallery-cell img').count(), WAIT).toBeGreaterThan(0);
+      expect(await page.locator('.bar .count').textContent()).toBe('20000 assets');
+      const cells = await page.locator('.gallery-cell').count();
+      expect(cells).toBeLessThan(120);
+      expect(thumbnails.length).toBeLessThanOrEqual(cells);
+
+      const grid = page.locator('[role=listbox]');
+      await grid.focus();
+      await grid.press('End');
+      const last = page.locator(`.gallery-cell[data-index="${count - 1}"]`);
+      await expect.poll(() => last.getAttribute('aria-selected'), WAIT).toBe('true');
+      await expect.poll(() => last.getAttribute('data-asset-id'), WAIT).toBe(String(count));
+      await expect.poll(() => last.locator('img').count(), WAIT).toBe(1);
+      expect(await page.locator('.gallery-cell').count()).toBeLessThan(120);
+      // The first page, and the page of the end; nothing in between.
+      expect(new Set(pages.map((request) => request.offset))).toEqual(new Set([0, count - 200]));
+      expect(thumbnails.length).toBeLessThan(250);
+      await grid.press('ArrowUp');
+      await expect.poll(() => page.locator('.gallery-cell[aria-selected=true]').getAttribute('data-index'), WAIT).not.toBe(String(count - 1));
+    } finally {
+      await page.close();
+      await big.close();
+    }
   });
 });

@@ -291,6 +291,20 @@ describe('3D preview in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, TEST_TIMEOUT_MS);
+
+  it('says so when the WebGL context is lost', async () => {
+    const errors: string[] = [];
+    const page = await openFixture('preview', errors);
+    const root = page.locator('.volume-preview');
+    await expect.poll(() => root.getAttribute('data-state'), { timeout: 60_000 }).toBe('ready');
+    type LoseContext = { loseContext(): void } | null;
+    type Context = { getExtension(name: string): LoseContext } | null;
+    await page.locator('.volume-preview canvas').evaluate((c: { getContext(kind: string): Context }) => c.getContext('webgl2')?.getExtension('WEBGL_lose_context')?.loseContext());
+    await expect.poll(() => root.getAttribute('data-state')).toBe('no-webgl');
+    expect(await root.locator('[role=alert]').textContent()).toContain('lost its WebGL context');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('latent map in Chromium', () => {

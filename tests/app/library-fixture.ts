@@ -46,6 +46,7 @@ export function libraryFixture(files: readonly string[] = FIXTURE_NERFS): Librar
         dir: libraryDir,
         demoDir,
         encoderPath,
+        textModelPath: join(root, 'models', 'text.onnx'),
         poolSize: 1,
         thumbnailSize: 48,
         previewResolution: 24,

@@ -13,6 +13,7 @@ import { WorkerPool } from '../compute/worker-pool';
 import { readEncoderInfo } from '../library/import/importer';
 import { Library } from '../library/library';
 import type { LibraryLog } from '../library/types';
+import { TextEmbedder, TextSearchHook } from '../text/text-model-file';
 import { ImportJobs } from './import-jobs';
 
 /** Setting that records the first-run demo import, so a library emptied on purpose stays empty. */
@@ -53,6 +54,8 @@ export interface AppLibraryOptions {
   readonly demoDir?: string | null;
   /** The encoder model; it may appear while the app runs. @default <resources>/models/encoder.onnx */
   readonly encoderPath?: string;
+  /** The text model, for shape matches in text search; it may appear while the app runs. @default <resources>/models/text.onnx */
+  readonly textModelPath?: string;
   /** @default chooseProvider('auto') */
   readonly provider?: ProviderChoice;
   /** Worker threads for imports and exports. @default WorkerPool's default */
@@ -70,6 +73,7 @@ export interface AppLibraryOptions {
 /** An open library with what runs on it. */
 export class AppLibrary {
   private embedding: Promise<void> | undefined;
+  private textModel: Promise<void> | undefined;
 
   private constructor(
     readonly library: Library,
@@ -78,6 +82,8 @@ export class AppLibrary {
     readonly jobs: ImportJobs,
     /** Where the encoder model is expected. */
     readonly encoderPath: string,
+    /** Where the text model is expected. */
+    readonly textModelPath: string,
     private readonly log: LibraryLog,
   ) {}
 
@@ -101,11 +107,13 @@ export class AppLibrary {
       batchSize: options.batchSize,
       log,
     });
-    const app = new AppLibrary(library, pool, provider, jobs, encoderPath, log);
+    const textModelPath = options.textModelPath ?? path.join(resourcesDir, 'models', 'text.onnx');
+    const app = new AppLibrary(library, pool, provider, jobs, encoderPath, textModelPath, log);
     jobs.resume();
     const demoDir = options.demoDir === undefined ? path.join(resourcesDir, 'demo') : options.demoDir;
     if (demoDir !== null) await app.importDemoOnFirstRun(demoDir);
     app.embedWhenEncoderAppears();
+    await app.useTextModelWhenPresent();
     return app;
   }
 
@@ -124,8 +132,23 @@ export class AppLibrary {
       .finally(() => (this.embedding = undefined));
   }
 
+  /**
+   * Loads the text model once it is installed and gives text search its shape matches (used
+   * while the library's active encoder is the one the text model was aligned to).
+   */
+  useTextModelWhenPresent(): Promise<void> {
+    if (this.textModel === undefined && existsSync(this.textModelPath)) {
+      this.textModel = TextEmbedder.load(this.textModelPath).then(
+        (embedder) => this.library.setSemanticSearch(new TextSearchHook(embedder)),
+        (error: unknown) => this.log.warn(`the text model ${this.textModelPath} could not be loaded: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    return this.textModel ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
     await this.embedding;
+    await this.textModel;
     await this.jobs.close();
     await this.pool.close();
     await this.library.close();

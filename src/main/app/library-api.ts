@@ -95,6 +95,7 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
     async librarySummary(): Promise<LibrarySummary> {
       const app = await open();
       app.embedWhenEncoderAppears();
+      void app.useTextModelWhenPresent();
       const { library } = app;
       const model = library.activeModel();
       const facets = library.facets();

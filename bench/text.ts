@@ -106,11 +106,15 @@ export async function run(args: string[]): Promise<void> {
     const fused = await time((i) => library.searchText(q(i), { limit: 20 }));
     const used = (await library.searchText(q(1), { limit: 20 })).semantic;
     const lexical = await time((i) => library.searchText(q(i), { limit: 20, semantic: false }));
+    const vectors = await Promise.all(queries.map(async (query) => (await text.encode(query)).embedding));
+    const vectorOnly = await time(async (i) => library.findSimilar({ vector: vectors[i % vectors.length]!, k: 20 }));
+    const vectorDeep = await time(async (i) => library.findSimilar({ vector: vectors[i % vectors.length]!, k: 200 }));
     console.log(`\n| per query (${queryCount} queries, ${n.toLocaleString('en')} assets) | p50 ms | p99 ms |`);
     console.log('|---|---|---|');
     console.log(`| encode (tokenise + text.onnx, 1 thread) | ${summary(encode)} |`);
     console.log(`| text search with the semantic hook (encode + FTS5 + HNSW + fusion + 20 results; semantic ${used}) | ${summary(fused)} |`);
     console.log(`| text search without it (FTS5 only) | ${summary(lexical)} |`);
+    console.log(`| vector search alone, k = 20 / k = 200 (the fusion depth), hydrated | ${summary(vectorOnly)} / ${summary(vectorDeep)} |`);
     await library.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ export interface LibraryFixture {
   remove(): Promise<void>;
 }
 
-export function libraryFixture(files: readonly string[] = FIXTURE_NERFS): LibraryFixture {
+export function libraryFixture(files: readonly string[] = FIXTURE_NERFS, options: { poolSize?: number; batchSize?: number } = {}): LibraryFixture {
   const root = mkdtempSync(join(tmpdir(), 'nerfdex-app-'));
   const demoDir = join(root, 'demo');
   mkdirSync(demoDir);
@@ -47,10 +47,10 @@ export function libraryFixture(files: readonly string[] = FIXTURE_NERFS): Librar
         demoDir,
         encoderPath,
         textModelPath: join(root, 'models', 'text.onnx'),
-        poolSize: 1,
+        poolSize: options.poolSize ?? 1,
         thumbnailSize: 48,
         previewResolution: 24,
-        batchSize: 3,
+        batchSize: options.batchSize ?? 3,
         log: { info: () => undefined, warn: () => undefined },
       }),
     remove: () => rm(root, { recursive: true, force: true }),

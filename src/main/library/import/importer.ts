@@ -151,6 +151,9 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
             { files: pending, encoderPath: options.encoderPath, provider: options.provider, cacheDir: library.cacheDir, thumbnailSize: options.thumbnailSize, previewResolution: options.previewResolution },
             { onProgress: (p) => report({ stage: p.message as ImportStage, file: pending[Math.min(p.done, pending.length - 1)] }) },
           );
+    // Batches wait in `inflight` while an earlier one is awaited; one that fails (or is cancelled)
+    // meanwhile must not count as an unhandled rejection, which would end the process.
+    handle?.result.catch(() => undefined);
     return { start, end, pending, unchanged: end - start - pending.length, handle };
   };
 

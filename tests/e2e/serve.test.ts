@@ -131,9 +131,22 @@ describe('the gallery, search and asset view', () => {
     const sources = await images.evaluateAll((list) => list.map((image) => [image.getAttribute('src')?.slice(0, 22), (image as unknown as { naturalWidth: number }).naturalWidth]));
     expect(sources).toEqual(Array.from({ length: 6 }, () => ['data:image/png;base64,', 48]));
     expect(await page.locator('.bar .count').textContent()).toBe('6 assets');
+    // Every cell lies inside the gallery, whatever the length of the names.
+    const gallery = (await page.locator('[role=listbox]').boundingBox())!;
+    for (const box of await page.locator('.gallery-cell').evaluateAll((cells) => cells.map((cell) => cell.getBoundingClientRect().right))) {
+      expect(box).toBeLessThanOrEqual(gallery.x + gallery.width);
+    }
     await screenshot(page, 'app-gallery');
     expect(errors).toEqual([]);
     await page.close();
+
+    const dark = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    await dark.goto(server.url);
+    await expect.poll(() => dark.locator('.gallery-cell img').count(), WAIT).toBe(6);
+    const background = await dark.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(background).toBe('rgb(21, 23, 28)');
+    await screenshot(dark, 'app-gallery-dark');
+    await dark.close();
   });
 
   it('puts a category first when its name is searched, and opens an asset with its caption', async () => {

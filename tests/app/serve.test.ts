@@ -12,9 +12,11 @@ const CHOICE: ProviderChoice = { name: 'cpu', request: 'auto', reason: 'test', a
 
 let root: string;
 let server: RunningServer;
+const getAsset = vi.fn((id: number) => Promise.reject(Object.assign(new Error(`no asset ${id} in the library`), { name: 'NotFoundError' })));
 const api: Api = fakeApiWith({
   appInfo: vi.fn(() => Promise.reject(new Error('no identity here'))),
   computeInfo: vi.fn(() => Promise.resolve(CHOICE)),
+  getAsset,
 });
 
 beforeAll(async () => {
@@ -79,6 +81,22 @@ describe('serve mode API', () => {
     expect(await response.json()).toEqual({ error: 'nerfdex:computeInfo: expected 0 arguments, got 1' });
     expect((await call('computeInfo', { body: '{"a":1}' })).status).toBe(400);
     expect((await call('computeInfo', { body: 'not json' })).status).toBe(400);
+  });
+
+  it('checks every method with the same validators as IPC, before the implementation sees the call', async () => {
+    const response = await call('getAsset', { body: '["7"]' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'nerfdex:getAsset: argument 1 must be an integer from 1 to 9007199254740991, got "7"' });
+    const tags = await call('setTags', { body: JSON.stringify([[1], ['x'.repeat(65)], []]) });
+    expect(tags.status).toBe(400);
+    expect(((await tags.json()) as { error: string }).error).toMatch(/^nerfdex:setTags: argument 2 item 1 must be a string of 1 to 64 characters/);
+    expect(getAsset).not.toHaveBeenCalled();
+  });
+
+  it('answers an id the library does not hold with 404', async () => {
+    const response = await call('getAsset', { body: '[7]' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'no asset 7 in the library' });
   });
 
   it('answers a handler error with 500 and its message only', async () => {

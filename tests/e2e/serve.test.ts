@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,6 +207,53 @@ describe('the gallery, search and asset view', () => {
     const id = await page.locator('.gallery-cell[data-index="1"]').getAttribute('data-asset-id');
     await grid.press('Enter');
     await expect.poll(() => page.locator('.asset-panel').getAttribute('data-asset-id'), WAIT).toBe(id);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('selection actions and jobs', () => {
+  it('tags several selected assets and adds them to a new collection, which the filters then find', async () => {
+    const { page, errors } = await openPage();
+    await expect.poll(() => page.locator('.gallery-cell img').count(), WAIT).toBe(6);
+    await page.locator('.gallery-cell[data-index="1"]').click();
+    await page.locator('.gallery-cell[data-index="3"]').click({ modifiers: ['Control'] });
+    await expect.poll(() => page.locator('.selection-bar strong').textContent(), WAIT).toBe('2 selected');
+    const ids = await page.locator('.gallery-cell[aria-selected=true]').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-asset-id')));
+    expect(ids).toHaveLength(2);
+
+    await page.locator('input[name=selection-tag]').fill('Shortlist');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await expect.poll(() => page.locator('.selection-bar .message').textContent(), WAIT).toBe('Tagged 2 “Shortlist”');
+    await page.locator('select[name=selection-collection]').selectOption('new');
+    await page.locator('input[name=new-collection]').fill('Picks');
+    await page.getByRole('button', { name: 'Add to collection' }).click();
+    await expect.poll(() => page.locator('.selection-bar .message').textContent(), WAIT).toBe('Added 2 to “Picks”');
+
+    const shown = () => page.locator('.gallery-cell').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-asset-id')).sort());
+    await page.locator('select[name=tag]').selectOption('shortlist', WAIT);
+    await expect.poll(() => page.locator('.bar .count').textContent(), WAIT).toBe('2 assets');
+    await expect.poll(shown, WAIT).toEqual([...ids].sort());
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => page.locator('.bar .count').textContent(), WAIT).toBe('6 assets');
+    await page.locator('select[name=collection]').selectOption({ label: 'Picks (2)' }, WAIT);
+    await expect.poll(shown, WAIT).toEqual([...ids].sort());
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('imports a path from the jobs panel and lists the file that failed, with why', async () => {
+    const bad = path.join(fixture.root, 'e2e-broken.nerf.safetensors');
+    await writeFile(bad, 'not a NeRF');
+    const { page, errors } = await openPage();
+    await page.locator('input[name=import-path]').fill(bad);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const job = page.locator('.job', { hasText: 'Import e2e-broken.nerf.safetensors' });
+    await expect.poll(() => job.getAttribute('data-state'), WAIT).toBe('done');
+    await expect.poll(() => job.locator('.failures summary').textContent(), WAIT).toBe('1 file failed');
+    await job.locator('.failures summary').click();
+    expect(await job.locator('.failures .reason').textContent()).toMatch(/^UnknownFormatError: .*not a NeRF file/);
+    await screenshot(page, 'app-jobs');
     expect(errors).toEqual([]);
     await page.close();
   });

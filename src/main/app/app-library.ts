@@ -73,6 +73,8 @@ export interface AppLibraryOptions {
 /** An open library with what runs on it. */
 export class AppLibrary {
   private embedding: Promise<void> | undefined;
+  /** Encoder versions this process has already started embedding with (once each, so a file that fails is not retried in a loop). */
+  private readonly embeddedWith = new Set<string>();
   private textModel: Promise<void> | undefined;
 
   private constructor(
@@ -163,7 +165,8 @@ export class AppLibrary {
 
   private async embedMissing(): Promise<void> {
     const { version } = await readEncoderInfo(this.encoderPath);
-    if (this.jobs.list().some((job) => job.state === 'running' || job.state === 'queued')) return;
+    if (this.embeddedWith.has(version) || this.jobs.list().some((job) => job.state === 'running' || job.state === 'queued')) return;
+    this.embeddedWith.add(version);
     const paths: string[] = [];
     for (let after = 0; ; ) {
       const ids = this.library.assetsWithoutEmbedding(version, 1000, after);

@@ -230,6 +230,8 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
 
     async listJobs() {
       const app = await open();
+      // The jobs panel polls this: an encoder installed meanwhile starts its embedding job here.
+      app.embedWhenEncoderAppears();
       return app.jobs.list();
     },
 

@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import type { Api } from '../../src/shared/api';
+import { initialParams } from '../../src/main/compute/init';
+import { writeEncoder } from '../../src/main/gmn/embedder';
+import { DEFAULT_VALUE_NORMALIZATION } from '../../src/main/gmn/normalize';
+import { encoderModel } from '../../src/main/gmn/train-graph';
 import { testEncoder } from '../library/import-fixtures';
 import { libraryFixture } from './library-fixture';
 
@@ -155,5 +159,16 @@ describe('the library API once an encoder is installed', () => {
     expect(similar.results.map((r) => r.asset.id)).not.toContain(1);
     const filtered = await api.findSimilar(1, 5, { category: 'bench' });
     expect(filtered.results.every((r) => r.asset.category === 'bench')).toBe(true);
+  }, 300_000);
+
+  it('switches to a newer encoder installed in its place once it has embedded every asset', async () => {
+    const before = (await api.librarySummary()).modelVersion;
+    const encoder = { hidden: 16, embedding: 24, blocks: 3 };
+    const info = await writeEncoder(fixture.encoderPath, initialParams(encoderModel(encoder).graph, 4), { encoder, normalization: DEFAULT_VALUE_NORMALIZATION, command: 'test' });
+    expect(info.version).not.toBe(before);
+    await api.listJobs();
+    await expect.poll(async () => (await api.librarySummary()).modelVersion, { timeout: 120_000 }).toBe(info.version);
+    expect((await api.listJobs())[0]!.label).toBe(`Embed 6 assets with encoder ${info.version}`);
+    expect((await api.findSimilar(2, 2, {})).modelVersion).toBe(info.version);
   }, 300_000);
 });

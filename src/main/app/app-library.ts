@@ -177,6 +177,15 @@ export class AppLibrary {
       }
       after = ids[ids.length - 1]!;
     }
-    if (paths.length > 0) await this.jobs.start(paths, `Embed ${paths.length} assets with encoder ${version}`);
+    if (paths.length > 0) {
+      const job = await this.jobs.start(paths, `Embed ${paths.length} assets with encoder ${version}`);
+      await this.jobs.whenStopped(job.id);
+    }
+    // A newer encoder replaces the active one once it has embedded every asset.
+    const active = this.library.activeModel();
+    if (active && active.version !== version && this.library.models().some((m) => m.version === version)) {
+      const { embedded, assets } = this.library.modelCoverage(version);
+      if (embedded === assets) await this.library.activateModel(version);
+    }
   }
 }

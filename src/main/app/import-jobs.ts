@@ -78,6 +78,11 @@ export class ImportJobs {
     }
   }
 
+  /** Settles when job `id` has stopped running here (at once when it is not running here). */
+  async whenStopped(id: number): Promise<void> {
+    await this.running.get(id)?.finished;
+  }
+
   /** Settles when every job this process runs has finished. */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((job) => job.finished));

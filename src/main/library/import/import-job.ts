@@ -72,12 +72,15 @@ export type ImportStage = (typeof IMPORT_STAGES)[number];
 
 const embedders = new Map<string, Promise<Embedder>>();
 
-function loadEmbedder(encoderPath: string): Promise<Embedder> {
-  let e = embedders.get(encoderPath);
+/** The encoder at a path, loaded once per version of the file (it may be replaced by a newer one). */
+async function loadEmbedder(encoderPath: string): Promise<Embedder> {
+  const info = await stat(encoderPath);
+  const key = `${encoderPath}\0${info.mtimeMs}\0${info.size}`;
+  let e = embedders.get(key);
   if (!e) {
     e = Embedder.load(encoderPath);
-    e.catch(() => embedders.delete(encoderPath));
-    embedders.set(encoderPath, e);
+    e.catch(() => embedders.delete(key));
+    embedders.set(key, e);
   }
   return e;
 }

@@ -238,6 +238,10 @@ describe('selection actions and jobs', () => {
     await expect.poll(() => page.locator('.bar .count').textContent(), WAIT).toBe('6 assets');
     await page.locator('select[name=collection]').selectOption({ label: 'Picks (2)' }, WAIT);
     await expect.poll(shown, WAIT).toEqual([...ids].sort());
+    await page.locator('.gallery-cell[data-index="0"]').click();
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await expect.poll(() => page.locator('.gallery-cell[aria-selected=true]').count(), WAIT).toBe(0);
+    expect(await page.locator('.selection-bar').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

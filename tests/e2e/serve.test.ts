@@ -167,6 +167,12 @@ describe('the gallery, search and asset view', () => {
     expect(await page.locator('#preview-slot').count()).toBe(1);
     await expect.poll(() => page.locator('.similar .message').textContent(), WAIT).toContain('no encoder model installed');
     await screenshot(page, 'app-asset');
+
+    const download = page.waitForEvent('download', { timeout: 120_000 });
+    await page.getByRole('button', { name: 'Export GLB' }).click();
+    const glb = await download;
+    expect(glb.suggestedFilename()).toBe(`${(await api.getAsset(id)).name}.glb`);
+    await expect.poll(() => page.locator('.export-message').textContent(), WAIT).toMatch(/^Saved .*\.glb \(\d/);
     expect(errors).toEqual([]);
     await page.close();
   });

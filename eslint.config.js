@@ -31,7 +31,7 @@ function restrictImports({ paths = [], patterns = [] }) {
 }
 
 export default defineConfig(
-  { ignores: ['out/**', 'dist/**', 'coverage/**', 'test-results/**', '.tmp/**', 'resources/**'] },
+  { ignores: ['out/**', 'dist/**', 'coverage/**', 'test-results/**', '.tmp/**', 'resources/**', 'scratch/**'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   pluginVue.configs['flat/recommended'],

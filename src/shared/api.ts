@@ -213,6 +213,28 @@ export interface JobInfo {
   readonly errors: JobFileError[];
 }
 
+/** One embedded asset on the latent map. */
+export interface LatentMapEntry {
+  readonly assetId: number;
+  /** t-SNE coordinates (arbitrary units, centred on 0). */
+  readonly x: number;
+  readonly y: number;
+  readonly name: string;
+  readonly category: string | null;
+  readonly architecture: string;
+}
+
+/** The library's embeddings of one encoder version laid out in 2D. */
+export interface LatentMapLayout {
+  readonly modelVersion: string;
+  readonly method: 'tsne';
+  readonly points: LatentMapEntry[];
+  /** Assets embedded by the model; more than `points.length` when the map shows an evenly spread subset. */
+  readonly embedded: number;
+  /** The layout came from the library's cache rather than a new t-SNE run. */
+  readonly cached: boolean;
+}
+
 /** Every request the renderer can make. Each method returns a Promise, whatever the transport. */
 export interface Api {
   /** Name and version of the app and of the runtimes under it. */
@@ -245,6 +267,11 @@ export interface Api {
   cancelJob(id: number): Promise<JobInfo>;
   /** The asset's surface as a GLB file. */
   exportMesh(id: number): Promise<BinaryPayload>;
+  /**
+   * The active encoder's embeddings in 2D (t-SNE), cached per model version and set of assets;
+   * rejects with why when there is no encoder or no embedding yet.
+   */
+  latentMap(): Promise<LatentMapLayout>;
 }
 
 export type ApiMethod = keyof Api;
@@ -421,6 +448,7 @@ export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> }
   listJobs: argumentsOf(),
   cancelJob: argumentsOf(idArgument),
   exportMesh: argumentsOf(idArgument),
+  latentMap: argumentsOf(),
 };
 
 /** Methods in a stable order. */

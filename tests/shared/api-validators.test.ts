@@ -63,6 +63,7 @@ const GOOD_CALLS: Record<(typeof API_METHODS)[number], unknown[]> = {
   listJobs: [],
   cancelJob: [7],
   exportMesh: [9],
+  latentMap: [],
 };
 
 describe('the contract validators', () => {
@@ -94,6 +95,7 @@ describe('the contract validators', () => {
     ['importPaths', ['/data'], 'nerfdex:importPaths: argument 1 must be an array of 1 to 256 items, each a string of 1 to 4096 characters, got "/data"'],
     ['cancelJob', [], 'nerfdex:cancelJob: expected 1 argument, got 0'],
     ['exportMesh', [1, 2], 'nerfdex:exportMesh: expected 1 argument, got 2'],
+    ['latentMap', [1], 'nerfdex:latentMap: expected 0 arguments, got 1'],
   ])('%s(%j) is a TypeError naming the channel', (method, args, message) => {
     expect(() => validateRequest(`nerfdex:${method}`, args)).toThrow(TypeError);
     expect(() => validateRequest(`nerfdex:${method}`, args)).toThrow(message);

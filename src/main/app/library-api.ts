@@ -13,6 +13,7 @@ import type {
   AssetPage,
   BinaryPayload,
   CollectionInfo,
+  LatentMapLayout,
   LibrarySummary,
   ListAssetsRequest,
   SearchResults,
@@ -21,6 +22,7 @@ import type {
 import { NotFoundError } from '../library/errors';
 import type { AssetFilters, AssetSortKey, AssetSummary, CollectionRecord } from '../library/types';
 import type { AppLibrary } from './app-library';
+import { LatentMaps } from './latent-map';
 import { exportNerfMesh } from './mesh-export';
 
 /** The methods of `Api` this module answers. */
@@ -84,6 +86,7 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
     const file = path.join(app.library.cacheDir, entry.path);
     return { bytes: await readFile(file), file };
   };
+  const maps = new WeakMap<AppLibrary, LatentMaps>();
   const payload = (bytes: Uint8Array, fileName: string, mimeType: string): BinaryPayload => ({
     fileName,
     mimeType,
@@ -246,6 +249,13 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
       if (!file) throw new RangeError(`asset ${id} has no file on disk to export from`);
       const glb = await exportNerfMesh(file.path, app.pool, app.provider);
       return payload(glb, `${record.name}.glb`, 'model/gltf-binary');
+    },
+
+    async latentMap(): Promise<LatentMapLayout> {
+      const app = await open();
+      let layouts = maps.get(app);
+      if (layouts === undefined) maps.set(app, (layouts = new LatentMaps(app)));
+      return layouts.layout();
     },
   };
 }

@@ -15,6 +15,7 @@ import type { TrainLoopInput, TrainLoopOutput } from './train-loop';
 import type { ZooFitInput, ZooFitOutput } from '../zoo/fit-job';
 import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
 import type { ImportBatchInput, ImportBatchOutput } from '../library/import/import-job';
+import type { MapLayoutInput, MapLayoutOutput } from '../app/map-layout-job';
 import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
 
 /** Input and output of each registered job kind. */
@@ -24,6 +25,7 @@ export interface JobTypes {
   'zoo.fit': { input: ZooFitInput; output: ZooFitOutput };
   'gmn.train': { input: GmnTrainInput; output: GmnTrainOutput };
   'library.import-batch': { input: ImportBatchInput; output: ImportBatchOutput };
+  'library.map-layout': { input: MapLayoutInput; output: MapLayoutOutput };
 }
 
 export interface WorkerPoolOptions {

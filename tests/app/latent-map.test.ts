@@ -1,0 +1,68 @@
+/**
+ * The latent map API against a real library: six demo NeRFs, first without an encoder, then
+ * embedded by a small, randomly initialised one; the layout runs as a worker job and is cached.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '../../src/main/api-impl';
+import type { AppLibrary } from '../../src/main/app/app-library';
+import type { Api } from '../../src/shared/api';
+import { testEncoder } from '../library/import-fixtures';
+import { libraryFixture } from './library-fixture';
+
+const fixture = libraryFixture();
+let app: AppLibrary;
+let api: Api;
+
+beforeAll(async () => {
+  app = await fixture.open();
+  api = createApi({ name: 'nerfdex', version: 'test' }, { openLibrary: () => Promise.resolve(app) });
+  await app.jobs.idle();
+}, 300_000);
+
+afterAll(async () => {
+  await app?.close();
+  await fixture.remove();
+});
+
+describe('the latent map API', () => {
+  it('says that it needs an encoder while none is installed', async () => {
+    await expect(api.latentMap()).rejects.toThrow(/^no encoder model installed: the latent map needs .*encoder\.onnx/);
+  });
+
+  it('lays out every embedded asset with its category and architecture, and answers the second call from the cache', async () => {
+    await testEncoder(join(fixture.root, 'models'));
+    await api.librarySummary();
+    await expect.poll(async () => (await api.librarySummary()).embedded, { timeout: 120_000, interval: 500 }).toBe(6);
+    await app.jobs.idle();
+
+    const first = await api.latentMap();
+    const { modelVersion } = await api.librarySummary();
+    expect(first).toMatchObject({ modelVersion, method: 'tsne', embedded: 6, cached: false });
+    const assets = (await api.listAssets({ limit: 100 })).items;
+    expect(first.points.map((p) => p.assetId).sort((a, b) => a - b)).toEqual(assets.map((a) => a.id).sort((a, b) => a - b));
+    for (const point of first.points) {
+      const asset = assets.find((a) => a.id === point.assetId)!;
+      expect(point).toMatchObject({ name: asset.name, category: asset.category, architecture: asset.architecture });
+      expect(Number.isFinite(point.x) && Number.isFinite(point.y)).toBe(true);
+    }
+    // A layout, not a point: the coordinates spread out.
+    expect(new Set(first.points.map((p) => `${p.x},${p.y}`)).size).toBe(6);
+
+    const started = performance.now();
+    const second = await api.latentMap();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(second.cached).toBe(true);
+    expect(second.points).toEqual(first.points);
+    expect(app.library.getSetting(`app.latentMap.${modelVersion}`)).toMatchObject({ ids: first.points.map((p) => p.assetId) });
+  }, 300_000);
+
+  it('lays out again once the set of assets changes', async () => {
+    const before = await api.latentMap();
+    await app.library.removeAsset(before.points[0]!.assetId);
+    const after = await api.latentMap();
+    expect(after).toMatchObject({ cached: false, embedded: 5 });
+    expect(after.points.map((p) => p.assetId)).toEqual(before.points.slice(1).map((p) => p.assetId));
+    expect((await api.latentMap()).cached).toBe(true);
+  }, 120_000);
+});

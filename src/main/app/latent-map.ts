@@ -9,8 +9,8 @@ import type { LatentMapEntry, LatentMapLayout } from '../../shared/api';
 import { normalized } from '../library/vectors';
 import type { AppLibrary } from './app-library';
 
-/** Most points one layout holds: exact t-SNE needs n^2 memory and time. Larger libraries show an evenly spread subset. */
-export const MAX_MAP_POINTS = 3000;
+/** Most points one layout holds: exact t-SNE costs n^2 per step (about 30 s for 2,000 on a busy 2-core machine). Larger libraries show an evenly spread subset. */
+export const MAX_MAP_POINTS = 2000;
 
 /** Settings key of a model version's cached layout. */
 const settingOf = (version: string): string => `app.latentMap.${version}`;

@@ -1,5 +1,6 @@
-/** The 3D preview: the component, and the reader of `.ndxv` preview volumes it uses. */
+/** The 3D preview: the components (a volume's viewer, and a library asset's preview), and the reader of `.ndxv` preview volumes it uses. */
 export { default as VolumePreview } from './VolumePreview.vue';
+export { default as AssetPreview } from './AssetPreview.vue';
 export {
   type PreviewAabb,
   type PreviewVolume,

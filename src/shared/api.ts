@@ -235,6 +235,14 @@ export interface LatentMapLayout {
   readonly cached: boolean;
 }
 
+/** Why there is no latent map yet: no encoder installed, or nothing embedded by it. */
+export interface LatentMapUnavailable {
+  /** The active encoder's version, or null when there is none. */
+  readonly modelVersion: string | null;
+  /** In words, for the user. */
+  readonly unavailable: string;
+}
+
 /** Every request the renderer can make. Each method returns a Promise, whatever the transport. */
 export interface Api {
   /** Name and version of the app and of the runtimes under it. */
@@ -269,9 +277,9 @@ export interface Api {
   exportMesh(id: number): Promise<BinaryPayload>;
   /**
    * The active encoder's embeddings in 2D (t-SNE), cached per model version and set of assets;
-   * rejects with why when there is no encoder or no embedding yet.
+   * or why there is no map yet (no encoder, or no embedding yet).
    */
-  latentMap(): Promise<LatentMapLayout>;
+  latentMap(): Promise<LatentMapLayout | LatentMapUnavailable>;
 }
 
 export type ApiMethod = keyof Api;

@@ -5,7 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { LatentMapEntry, LatentMapLayout } from '../../shared/api';
+import type { LatentMapEntry, LatentMapLayout, LatentMapUnavailable } from '../../shared/api';
 import { normalized } from '../library/vectors';
 import type { AppLibrary } from './app-library';
 
@@ -50,18 +50,19 @@ export class LatentMaps {
 
   constructor(private readonly app: AppLibrary) {}
 
-  async layout(): Promise<LatentMapLayout> {
+  async layout(): Promise<LatentMapLayout | LatentMapUnavailable> {
     const { library } = this.app;
     const model = library.activeModel();
     if (model === undefined) {
-      throw new Error(
-        this.app.encoderInstalled()
+      return {
+        modelVersion: null,
+        unavailable: this.app.encoderInstalled()
           ? 'the installed encoder model has not embedded any asset yet; a job is embedding them, and the map appears once it is done'
           : noMapEncoderMessage(this.app.encoderPath),
-      );
+      };
     }
     const all = embeddedIds(this.app, model.version);
-    if (all.length === 0) throw new Error(`the encoder ${model.version} has not embedded any asset yet`);
+    if (all.length === 0) return { modelVersion: model.version, unavailable: `the encoder ${model.version} has not embedded any asset yet` };
     const ids = spread(all, MAX_MAP_POINTS);
     const key = createHash('sha256').update(`${model.version}\n${ids.join(',')}`).digest('hex');
     let cached = library.getSetting<CachedLayout>(settingOf(model.version));

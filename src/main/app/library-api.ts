@@ -14,6 +14,7 @@ import type {
   BinaryPayload,
   CollectionInfo,
   LatentMapLayout,
+  LatentMapUnavailable,
   LibrarySummary,
   ListAssetsRequest,
   SearchResults,
@@ -251,7 +252,7 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
       return payload(glb, `${record.name}.glb`, 'model/gltf-binary');
     },
 
-    async latentMap(): Promise<LatentMapLayout> {
+    async latentMap(): Promise<LatentMapLayout | LatentMapUnavailable> {
       const app = await open();
       let layouts = maps.get(app);
       if (layouts === undefined) maps.set(app, (layouts = new LatentMaps(app)));

@@ -22,11 +22,28 @@ export interface ApiOptions {
   readonly library?: AppLibraryOptions;
 }
 
+/** The API with what the process needs at shutdown. */
+export interface ApiService {
+  readonly api: Api;
+  /**
+   * Closes the library if it was opened: running jobs stop after their current batch and stay
+   * queued for the next start (`AppLibrary.close`). Calls made afterwards reject.
+   */
+  close(): Promise<void>;
+}
+
 /** Builds the object that answers every API call. The library opens on first use. */
 export function createApi(identity: AppIdentity, options: ApiOptions = {}): Api {
+  return createApiService(identity, options).api;
+}
+
+/** `createApi`, and a way to close the library it opened. */
+export function createApiService(identity: AppIdentity, options: ApiOptions = {}): ApiService {
   const openLibrary = options.openLibrary ?? (() => AppLibrary.open(options.library));
   let opened: Promise<AppLibrary> | undefined;
+  let closed = false;
   const open = (): Promise<AppLibrary> => {
+    if (closed) return Promise.reject(new Error('the library is closed: nerfdex is quitting'));
     if (opened === undefined) {
       opened = openLibrary();
       // A failed open is retried by the next call rather than remembered.
@@ -34,7 +51,7 @@ export function createApi(identity: AppIdentity, options: ApiOptions = {}): Api 
     }
     return opened;
   };
-  return {
+  const api: Api = {
     appInfo(): Promise<AppInfo> {
       return Promise.resolve({
         name: identity.name,
@@ -52,5 +69,14 @@ export function createApi(identity: AppIdentity, options: ApiOptions = {}): Api 
     },
 
     ...createLibraryApi(open),
+  };
+  return {
+    api,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const library = await opened?.catch(() => undefined);
+      await library?.close();
+    },
   };
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, shell, type Session, type WebContents } from 'electron';
-import { createApi } from './api-impl';
+import { createApiService, type ApiService } from './api-impl';
 import { registerApi } from './ipc';
 import { appMenuTemplate } from './menu';
 import { contentSecurityPolicy, externalUrl, isAppUrl } from './security';
@@ -18,6 +18,11 @@ const appIndexUrl = devServerUrl ?? pathToFileURL(rendererIndexPath).href;
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
 
 let mainWindow: BrowserWindow | undefined;
+let service: ApiService | undefined;
+/** Quitting waits for the library to close: running jobs checkpoint after their current batch. */
+let shutdown: 'running' | 'closing' | 'closed' = 'running';
+/** A job that does not stop by then is left as it is; the next start resumes it all the same. */
+const SHUTDOWN_DEADLINE_MS = 30_000;
 
 function openInSystemBrowser(url: string): void {
   const safeUrl = externalUrl(url);
@@ -91,9 +96,8 @@ function createWindow(): BrowserWindow {
 function start(): void {
   hardenSession(session.defaultSession);
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, !app.isPackaged)));
-  registerApi(ipcMain, createApi({ name: app.getName(), version: app.getVersion() }), (frameUrl) =>
-    isAppUrl(frameUrl, appIndexUrl),
-  );
+  service = createApiService({ name: app.getName(), version: app.getVersion() });
+  registerApi(ipcMain, service.api, (frameUrl) => isAppUrl(frameUrl, appIndexUrl));
   mainWindow = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) {
@@ -114,6 +118,24 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+  app.on('before-quit', (event) => {
+    if (service === undefined || shutdown === 'closed') return;
+    event.preventDefault();
+    if (shutdown === 'closing') return;
+    shutdown = 'closing';
+    const deadline = setTimeout(() => {
+      console.error(`nerfdex: the library did not close within ${SHUTDOWN_DEADLINE_MS / 1000} s; quitting anyway`);
+      app.exit(0);
+    }, SHUTDOWN_DEADLINE_MS);
+    service
+      .close()
+      .catch((error: unknown) => console.error('nerfdex: closing the library failed:', error))
+      .finally(() => {
+        clearTimeout(deadline);
+        shutdown = 'closed';
+        app.quit();
+      });
+  });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') {
       app.quit();

@@ -76,6 +76,8 @@ export class AppLibrary {
   /** Encoder versions this process has already started embedding with (once each, so a file that fails is not retried in a loop). */
   private readonly embeddedWith = new Set<string>();
   private textModel: Promise<void> | undefined;
+  /** Set by `close()`: no new embedding job starts after it. */
+  private closing = false;
 
   private constructor(
     readonly library: Library,
@@ -128,7 +130,7 @@ export class AppLibrary {
    * was there), re-imports their files as a job: renditions are reused, only embedding runs.
    */
   embedWhenEncoderAppears(): void {
-    if (this.embedding !== undefined || !this.encoderInstalled()) return;
+    if (this.closing || this.embedding !== undefined || !this.encoderInstalled()) return;
     this.embedding = this.embedMissing()
       .catch((error: unknown) => this.log.warn(`embedding with ${this.encoderPath} failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => (this.embedding = undefined));
@@ -148,10 +150,16 @@ export class AppLibrary {
     return this.textModel ?? Promise.resolve();
   }
 
+  /**
+   * Closes the library for shutdown: running imports and embedding stop after their current batch
+   * and stay queued for the next open (see `ImportJobs.close`), then the workers and the database
+   * close.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    await this.jobs.close();
     await this.embedding;
     await this.textModel;
-    await this.jobs.close();
     await this.pool.close();
     await this.library.close();
   }
@@ -177,7 +185,7 @@ export class AppLibrary {
       }
       after = ids[ids.length - 1]!;
     }
-    if (paths.length > 0) {
+    if (paths.length > 0 && !this.closing) {
       const job = await this.jobs.start(paths, `Embed ${paths.length} assets with encoder ${version}`);
       await this.jobs.whenStopped(job.id);
     }

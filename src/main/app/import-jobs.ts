@@ -51,6 +51,8 @@ interface RunningJob {
 export class ImportJobs {
   private readonly running = new Map<number, RunningJob>();
   private readonly labels = new Map<number, string>();
+  /** Set by `close()`: no job starts after it. */
+  private closed = false;
   /** What this process saw of jobs it ran to the end. */
   private readonly finished = new Map<number, { progress: ImportProgress | undefined; errors: JobFileError[] }>();
 
@@ -63,6 +65,7 @@ export class ImportJobs {
   /** Finds the NeRF files under `paths` and imports them as one background job. */
   async start(paths: readonly string[], label: string): Promise<JobInfo> {
     const files = await findNerfFiles(paths, (p, reason) => this.settings.log.warn(`${p}: cannot read (${reason})`));
+    if (this.closed) throw new Error('the library is closing: no new import starts now');
     const payload: ImportJobPayload = { files, cursor: 0, encoderPath: this.settings.encoderPath() };
     const job = this.library.createJob(IMPORT_JOB_KIND, payload, files.length);
     this.labels.set(job.id, label);
@@ -114,10 +117,18 @@ export class ImportJobs {
     return this.info(id);
   }
 
-  /** Cancels every running job and waits for them to stop. */
+  /**
+   * Checkpoints every running job for shutdown: each stops after its current batch (whose results
+   * and cursor are committed together) and is left queued, so the next open resumes it.
+   */
   async close(): Promise<void> {
+    this.closed = true;
+    const stopping = [...this.running.keys()];
     for (const job of this.running.values()) job.controller.abort();
     await this.idle();
+    for (const id of stopping) {
+      if (this.library.getJob(id)?.state === 'cancelled') this.library.updateJob(id, { state: 'queued' });
+    }
   }
 
   private run(id: number, label: string, files: readonly string[], doneAtStart: number): void {

@@ -2,10 +2,10 @@
  * `nerfdex`: the library from the command line. `nerfdex --help` lists the subcommands; exit
  * codes: 0 ok, 1 runtime error, 2 usage error, 3 some files failed to import.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { defaultLibraryDir } from '../app/app-library';
 import { Library } from '../library/library';
 import {
   type CliIo,
@@ -47,18 +47,6 @@ options:
   -h, --help
 
 exit codes: 0 ok, 1 runtime error, 2 usage error, 3 some files failed to import`;
-
-/** The platform's per-user application data folder (what Electron calls appData). */
-export function userDataRoot(platform = process.platform, env = process.env, home = os.homedir()): string {
-  if (platform === 'win32') return env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support');
-  return env['XDG_CONFIG_HOME'] || path.join(home, '.config');
-}
-
-/** The app's library: `<user data dir>/nerfdex/library`, or $NERFDEX_LIBRARY when set. */
-export function defaultLibraryDir(env = process.env): string {
-  return env['NERFDEX_LIBRARY'] || path.join(userDataRoot(), 'nerfdex', 'library');
-}
 
 /** The shipped encoder's place, relative to the repository (or app resources) root. */
 export const DEFAULT_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/models/encoder.onnx');

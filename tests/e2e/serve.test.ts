@@ -1,7 +1,8 @@
 /**
  * Serve mode end to end in real Chromium: the renderer built from source, served with the real
  * API over a temporary library of six demo NeRFs (imported as the first-run demo, no encoder).
- * Covers the status line, the gallery, search, the asset view, tags and keyboard navigation.
+ * Covers the status line, the gallery, search, the asset view with its 3D preview, tags, keyboard
+ * navigation, and (once a small random encoder is installed) the latent map.
  */
 
 import { existsSync } from 'node:fs';
@@ -10,15 +11,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { decode } from 'fast-png';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
+import { boundsOf, fitView, toScreen } from '../../src/renderer/map/map-view';
 import type { Api, AssetCard, LibrarySummary, ListAssetsRequest } from '../../src/shared/api';
 import { fakeApiWith } from '../app/fake-api';
 import { libraryFixture } from '../app/library-fixture';
+import { testEncoder } from '../library/import-fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,6 +30,9 @@ const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
+  // WebGL (the 3D preview) on SwiftShader, which newer Chromium builds only allow when asked.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
   '--disable-quic',
   '--no-first-run',
   '--disable-background-networking',
@@ -94,6 +101,22 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });
   // The README's pictures are refreshed on request only, so test runs leave the tree clean.
   if (process.env['NERFDEX_UPDATE_DOCS'] === '1') await page.screenshot({ path: path.join(ROOT, 'docs', `${name}.png`) });
+}
+
+/** Fraction of an element's pixels (as the user sees them) that differ from its top-left pixel by more than 24 in some channel. */
+async function foregroundFraction(element: Locator): Promise<number> {
+  const png = decode(await element.screenshot());
+  const { width, height, channels, data } = png;
+  let count = 0;
+  for (let i = 0; i < width * height; i++) {
+    for (let c = 0; c < Math.min(channels, 3); c++) {
+      if (Math.abs(Number(data[i * channels + c]) - Number(data[c])) > 24) {
+        count++;
+        break;
+      }
+    }
+  }
+  return count / (width * height);
 }
 
 describe('serve mode in Chromium', () => {
@@ -166,7 +189,23 @@ describe('the gallery, search and asset view', () => {
     await expect.poll(() => page.locator(`.asset-panel[data-asset-id="${id}"] .caption`).textContent(), WAIT).toBe(caption);
     expect(await page.locator('#preview-slot').count()).toBe(1);
     await expect.poll(() => page.locator('.similar .message').textContent(), WAIT).toContain('no encoder model installed');
+    // The 3D preview of the baked volume replaces the thumbnail, and draws the object.
+    const preview = page.locator('#preview-slot .volume-preview');
+    await expect.poll(() => preview.getAttribute('data-state'), { timeout: 60_000 }).toBe('ready');
+    await expect.poll(async () => Number(await preview.locator('canvas').getAttribute('data-render-count')), WAIT).toBeGreaterThan(0);
+    expect(await foregroundFraction(preview.locator('.stage'))).toBeGreaterThan(0.02);
     await screenshot(page, 'app-asset');
+
+    // Another asset: the first viewer is gone with its WebGL context, and the next one draws.
+    type Context = { isContextLost(): boolean } | null;
+    const firstCanvas = await preview.locator('canvas').elementHandle();
+    const otherId = Number(await results.nth(1).getAttribute('data-asset-id'));
+    await results.nth(1).click();
+    await expect.poll(() => page.locator(`.asset-panel[data-asset-id="${otherId}"] .volume-preview`).getAttribute('data-state'), { timeout: 60_000 }).toBe('ready');
+    expect(await firstCanvas!.evaluate((c: { getContext(kind: string): Context }) => c.getContext('webgl2')?.isContextLost())).toBe(true);
+    expect(await page.locator('.volume-preview').count()).toBe(1);
+    await results.first().click();
+    await expect.poll(() => page.locator(`.asset-panel[data-asset-id="${id}"] .volume-preview`).getAttribute('data-state'), { timeout: 60_000 }).toBe('ready');
 
     const download = page.waitForEvent('download', { timeout: 120_000 });
     await page.getByRole('button', { name: 'Export GLB' }).click();
@@ -324,4 +363,46 @@ describe('a gallery of 20,000 assets', () => {
       await big.close();
     }
   });
+});
+
+describe('the latent map', () => {
+  it('says why it is unavailable without an encoder, then draws the embedded assets; hover shows a thumbnail, click opens the asset', async () => {
+    const { page, errors } = await openPage();
+    await page.getByRole('button', { name: 'Map', exact: true }).click();
+    await expect.poll(() => page.locator('.map-view .message').textContent(), WAIT).toContain('no encoder model installed');
+
+    await testEncoder(path.join(fixture.root, 'models'));
+    await expect.poll(async () => (await api.librarySummary()).embedded, { timeout: 180_000, interval: 1000 }).toBe(6);
+    await app.jobs.idle();
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Map', exact: true }).click(WAIT);
+    const map = page.locator('.latent-map');
+    await expect.poll(() => map.getAttribute('data-drawn'), { timeout: 120_000 }).toBe('6');
+    const canvas = map.locator('canvas');
+    expect(await foregroundFraction(canvas)).toBeGreaterThan(0.0005);
+    expect(await page.locator('.map-view .caption').textContent()).toContain('t-SNE of 6 embedded assets');
+
+    // Where the map put each point: the renderer's own fit of the layout to the canvas.
+    const answer = await api.latentMap();
+    if ('unavailable' in answer) throw new Error(answer.unavailable);
+    const { points } = answer;
+    const box = (await canvas.boundingBox())!;
+    const legend = (await map.locator('.legend').boundingBox())!;
+    const view = fitView(boundsOf(points), box.width, box.height);
+    const target = points
+      .map((p) => ({ id: p.assetId, at: toScreen(view, p.x, p.y) }))
+      .find(({ at: [x, y] }) => !(box.x + x > legend.x - 8 && box.y + y < legend.y + legend.height + 8));
+    expect(target).toBeDefined();
+    const [x, y] = target!.at;
+    await page.mouse.move(box.x + x, box.y + y);
+    const tooltip = page.locator('.latent-map [role=tooltip]');
+    await expect.poll(() => tooltip.getAttribute('data-asset-id'), WAIT).toBe(String(target!.id));
+    await expect.poll(() => tooltip.locator('img').getAttribute('src'), WAIT).toMatch(/^data:image\/png;base64,/);
+    await screenshot(page, 'app-map');
+    await page.mouse.click(box.x + x, box.y + y);
+    await expect.poll(() => page.locator('.asset-panel').getAttribute('data-asset-id'), WAIT).toBe(String(target!.id));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
 });

@@ -3,7 +3,7 @@
  * embedded by a small, randomly initialised one; the layout runs as a worker job and is cached.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import type { Api, LatentMapLayout } from '../../src/shared/api';
@@ -72,5 +72,19 @@ describe('the latent map API', () => {
     expect(after).toMatchObject({ cached: false, embedded: 5 });
     expect(after.points.map((p) => p.assetId)).toEqual(before.points.slice(1).map((p) => p.assetId));
     expect((await layout()).cached).toBe(true);
+  }, 120_000);
+
+  it('runs one layout at a time: calls made meanwhile share it', async () => {
+    const before = await layout();
+    await app.library.removeAsset(before.points[0]!.assetId);
+    const startJob = vi.spyOn(app.pool, 'startJob');
+    try {
+      const [a, b] = await Promise.all([layout(), layout()]);
+      expect(startJob).toHaveBeenCalledTimes(1);
+      expect(a).toEqual(b);
+      expect(a).toMatchObject({ cached: false, embedded: 4 });
+    } finally {
+      startJob.mockRestore();
+    }
   }, 120_000);
 });

@@ -17,6 +17,7 @@ const settingOf = (version: string): string => `app.latentMap.${version}`;
 
 interface CachedLayout {
   readonly key: string;
+  readonly modelVersion: string;
   readonly ids: number[];
   /** x0, y0, x1, y1, ... */
   readonly xy: number[];
@@ -44,9 +45,13 @@ function spread(ids: readonly number[], max: number): number[] {
   return Array.from({ length: max }, (_, i) => ids[Math.floor((i * ids.length) / max)]!);
 }
 
-/** Lays out the library's embeddings; one run per (model version, asset set) at a time. */
+/**
+ * Lays out the library's embeddings, one t-SNE run at a time: a request made while a run is under
+ * way for another set (an import is adding assets) gets that run's layout, and the next request
+ * lays out the set as it is then. So a map left open during an import queues no pile of runs.
+ */
 export class LatentMaps {
-  private readonly running = new Map<string, Promise<CachedLayout>>();
+  private running: Promise<CachedLayout> | undefined;
 
   constructor(private readonly app: AppLibrary) {}
 
@@ -68,12 +73,8 @@ export class LatentMaps {
     let cached = library.getSetting<CachedLayout>(settingOf(model.version));
     const hit = cached?.key === key;
     if (!hit) {
-      let run = this.running.get(key);
-      if (run === undefined) {
-        run = this.compute(model.version, model.dims, ids, key).finally(() => this.running.delete(key));
-        this.running.set(key, run);
-      }
-      cached = await run;
+      this.running ??= this.compute(model.version, model.dims, ids, key).finally(() => (this.running = undefined));
+      cached = await this.running;
     }
     const layout = cached!;
     const points: LatentMapEntry[] = [];
@@ -82,7 +83,7 @@ export class LatentMaps {
       if (asset === undefined) return;
       points.push({ assetId: id, x: layout.xy[2 * i]!, y: layout.xy[2 * i + 1]!, name: asset.name, category: asset.category, architecture: asset.architecture });
     });
-    return { modelVersion: model.version, method: 'tsne', points, embedded: all.length, cached: hit };
+    return { modelVersion: layout.modelVersion, method: 'tsne', points, embedded: all.length, cached: hit };
   }
 
   private async compute(version: string, dims: number, ids: readonly number[], key: string): Promise<CachedLayout> {
@@ -90,7 +91,7 @@ export class LatentMaps {
     ids.forEach((id, i) => rows.set(normalized(this.app.library.embedding(id, version)!), i * dims));
     const { points } = await this.app.pool.startJob('library.map-layout', { rows, count: ids.length, dims }, { transfer: [rows.buffer] }).result;
     // Rounded: the map needs no more, and the setting stays small.
-    const layout: CachedLayout = { key, ids: [...ids], xy: Array.from(points, (v) => Math.round(v * 1e4) / 1e4) };
+    const layout: CachedLayout = { key, modelVersion: version, ids: [...ids], xy: Array.from(points, (v) => Math.round(v * 1e4) / 1e4) };
     this.app.library.setSetting(settingOf(version), layout);
     return layout;
   }

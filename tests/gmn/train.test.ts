@@ -6,6 +6,9 @@ import { loadCheckpoint } from '../../src/main/compute/checkpoint';
 import { chooseProvider } from '../../src/main/compute/providers';
 import { WorkerPool } from '../../src/main/compute/worker-pool';
 import { Embedder } from '../../src/main/gmn/embedder';
+import { NerfCache, loadZoo } from '../../src/main/gmn/dataset';
+import { exportCheckpointEncoder } from '../../src/main/gmn/train-job';
+import { SessionCache } from '../../src/main/compute/session';
 import type { GmnTrainConfig } from '../../src/main/gmn/train-graph';
 import { generateZoo } from '../../src/main/zoo/generate';
 
@@ -78,5 +81,35 @@ describe('GMN training (gmn.train job)', () => {
     expect(result.steps).toBeGreaterThanOrEqual(3);
     expect((await loadCheckpoint(result.checkpoint)).optimizer?.step).toBe(result.steps);
     await expect(pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 1 }).result).rejects.toThrow(/was trained with another configuration/);
+  });
+
+  it('with batch-normalised embeddings, the exported encoder standardises with the train split statistics', async () => {
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-bn-'));
+    const config: GmnTrainConfig = { ...tiny, embeddingNorm: 'batch' };
+    await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 1 }).result;
+    const embedder = await Embedder.load(join(out, 'encoder.onnx'));
+    const stats = embedder.info.standardization!;
+    expect(stats.mean).toHaveLength(16);
+    expect(stats.std.every((s) => s > 0)).toBe(true);
+    // The train split's training-architecture fits, embedded by the exported encoder: mean 0, std 1 per dimension.
+    const data = loadZoo(zoo);
+    const cache = new NerfCache(data);
+    const nerfs = await Promise.all(data.manifest.fits.filter((f) => ['mlp-train', 'triplane-train', 'hash-train'].includes(f.architecture)).map((f) => cache.get(f.id, f.architecture)));
+    const sessions = new SessionCache();
+    const e = await embedder.embed(nerfs, sessions, provider);
+    await sessions.dispose();
+    for (let d = 0; d < 16; d++) {
+      const column = e.map((v) => v[d]!);
+      const mean = column.reduce((a, b) => a + b, 0) / column.length;
+      const std = Math.sqrt(column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length);
+      expect(Math.abs(mean)).toBeLessThan(1e-3);
+      if (stats.std[d]! > 1e-5) expect(std).toBeCloseTo(1, 2);
+    }
+    // Exporting the checkpoint again needs the zoo, and gives the same weights.
+    await expect(exportCheckpointEncoder(out, undefined)).rejects.toThrow(/needs --zoo/);
+    const again = await exportCheckpointEncoder(out, zoo);
+    expect(again.step).toBe(2);
+    expect((await Embedder.load(again.encoder)).info.standardization).toEqual(stats);
   });
 });

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
+import { exportCheckpointEncoder } from '../gmn/train-job';
 import { DEFAULT_TRAIN, LOSS_MODES, type LossMode } from '../gmn/train-graph';
 import { runCli } from './run';
 
@@ -47,11 +48,20 @@ export async function main(argv: string[]): Promise<number> {
       embedding: { type: 'string' },
       batch: { type: 'string' },
       threads: { type: 'string' },
+      export: { type: 'boolean' },
+      'embedding-norm': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
+  if (values.export) {
+    // Export the encoder of the checkpoint in --out as it stands (a stopped or running run).
+    if (!values.out) throw new RangeError('--export needs --out DIR (the run whose checkpoint to export)');
+    const { encoder, step } = await exportCheckpointEncoder(values.out, values.zoo, `npm run train -- ${argv.filter((a) => a !== '--export').join(' ')}`);
+    console.log(`exported ${encoder} from the checkpoint at step ${step}`);
+    return 0;
+  }
   if (values.help || !values.zoo || !values.loss) {
-    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0]');
+    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0]; or --out DIR --export to write the encoder of a run\'s checkpoint');
     return values.help ? 0 : 2;
   }
   if (!(LOSS_MODES as readonly string[]).includes(values.loss)) throw new RangeError(`--loss must be one of ${LOSS_MODES.join(', ')}, got "${values.loss}"`);
@@ -61,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   const config = {
     ...DEFAULT_TRAIN,
     loss,
+    ...(values['embedding-norm'] ? { embeddingNorm: values['embedding-norm'] as 'none' | 'batch' } : {}),
     objectsPerBatch: number(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch),
     encoder: { ...DEFAULT_TRAIN.encoder, hidden: number(values.hidden, 'hidden', DEFAULT_TRAIN.encoder.hidden), embedding: number(values.embedding, 'embedding', DEFAULT_TRAIN.encoder.embedding) },
   };

@@ -16,7 +16,7 @@ import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormali
 import { buildParamGraph, paramGraphSize } from './param-graph';
 import { distillNerf } from '../nerf/distill';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
-import { encoderModel } from './train-graph';
+import { type EmbeddingStandardization, encoderModel } from './train-graph';
 
 /** What `encoder.json` holds. */
 export interface EncoderInfo {
@@ -30,6 +30,8 @@ export interface EncoderInfo {
   readonly zooManifest?: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly created?: string;
+  /** Train-split statistics the raw embeddings are standardised with (embeddingNorm 'batch'). */
+  readonly standardization?: EmbeddingStandardization;
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -39,7 +41,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** Writes encoder.onnx and encoder.json (atomically) from trained encoder parameters. */
 export async function writeEncoder(onnxPath: string, params: Readonly<Record<string, HostTensor>>, info: Omit<EncoderInfo, 'version'>): Promise<EncoderInfo> {
-  const { graph, embeddings } = encoderModel(info.encoder);
+  const { graph, embeddings } = encoderModel(info.encoder, info.standardization);
   const needed: Record<string, HostTensor> = {};
   for (const p of graph.params) {
     const t = params[p.name];
@@ -55,6 +57,25 @@ export async function writeEncoder(onnxPath: string, params: Readonly<Record<str
     await rename(`${path}.tmp-${process.pid}`, path);
   }
   return full;
+}
+
+/**
+ * Mean and standard deviation of each dimension of the raw encoder's embeddings of `nerfs`
+ * (population statistics; a floor of 1e-6 on the std), for `EncoderInfo.standardization`.
+ */
+export async function embeddingStatistics(params: Readonly<Record<string, HostTensor>>, encoder: EncoderConfig, normalization: ValueNormalization, nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8): Promise<EmbeddingStandardization> {
+  if (!nerfs.length) throw new RangeError('embeddingStatistics: needs at least one NeRF');
+  const { graph, embeddings } = encoderModel(encoder);
+  const needed: Record<string, HostTensor> = {};
+  for (const p of graph.params) needed[p.name] = params[p.name] ?? (() => { throw new RangeError(`embeddingStatistics: no value for encoder parameter "${p.name}"`); })();
+  const raw = Embedder.fromBytes(exportModel(graph, { outputs: { embeddings }, params: needed, name: 'nerfdex_gmn_encoder_raw' }), { version: 'raw', encoder, normalization });
+  const all = await raw.embed(nerfs, sessions, provider, batchSize);
+  const d = encoder.embedding;
+  const mean = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (const e of all) for (let i = 0; i < d; i++) mean[i] = mean[i]! + e[i]! / all.length;
+  for (const e of all) for (let i = 0; i < d; i++) sq[i] = sq[i]! + (e[i]! - mean[i]!) ** 2 / all.length;
+  return { mean: Array.from(mean), std: Array.from(sq, (v) => Math.max(1e-6, Math.sqrt(v))) };
 }
 
 /**

@@ -16,9 +16,15 @@ export interface EncoderConfig {
   readonly embedding: number;
   /** Residual blocks; the last updates edges only. @default 4 */
   readonly blocks: number;
+  /**
+   * Edge positions (in [0, 1]) are multiplied by this before the feature encoder's sin(Linear),
+   * so that its random frequencies resolve parts of a grid rather than only its whole extent.
+   * Absent (older encoders): 1.
+   */
+  readonly positionScale?: number;
 }
 
-export const DEFAULT_ENCODER: EncoderConfig = { hidden: 32, embedding: 128, blocks: 4 };
+export const DEFAULT_ENCODER: EncoderConfig = { hidden: 32, embedding: 128, blocks: 4, positionScale: 10 };
 
 /** The encoder's graph inputs, one per feed of `graphBatchFeeds`. */
 export interface EncoderInputs {
@@ -71,7 +77,9 @@ export function buildEncoder(g: Graph, inputs: EncoderInputs, config: EncoderCon
   if (config.blocks < 1) throw new RangeError(`encoder: needs at least one block, got ${config.blocks}`);
   return g.scope('encoder', () => {
     const nodeFeatures = op.concat([op.unsqueeze(inputs.nodeLayer, [1]), op.unsqueeze(inputs.nodeOrder, [1])], 1);
-    const edgeFeatures = op.concat([op.unsqueeze(inputs.edgeValue, [1]), op.unsqueeze(inputs.edgeLayer, [1]), inputs.edgePosition], 1);
+    const scale = config.positionScale ?? 1;
+    const position = scale === 1 ? inputs.edgePosition : op.mul(inputs.edgePosition, scale);
+    const edgeFeatures = op.concat([op.unsqueeze(inputs.edgeValue, [1]), op.unsqueeze(inputs.edgeLayer, [1]), position], 1);
     let nodes = featureEncoder(g, 'encoder/node_features', nodeFeatures, inputs.nodeType, NODE_TYPES.length, hidden);
     let edges = featureEncoder(g, 'encoder/edge_features', edgeFeatures, inputs.edgeType, EDGE_TYPES.length, hidden);
     for (let i = 0; i < config.blocks; i++) {

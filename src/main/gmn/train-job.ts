@@ -9,19 +9,21 @@ import type { ProviderChoice } from '../../shared/compute';
 import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
 import { initialParams, seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
+import { SessionCache } from '../compute/session';
+import { chooseProvider } from '../compute/providers';
 import { learningRateAt } from '../compute/schedules';
 import { runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import type { Nerf } from '../nerf/types';
 import { batchGraphs, graphBatchFeeds } from './batch';
-import { NerfCache, ensureTargets, loadZoo } from './dataset';
-import { writeEncoder } from './embedder';
+import { NerfCache, type ZooData, ensureTargets, loadZoo } from './dataset';
+import { embeddingStatistics, writeEncoder } from './embedder';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
 import { buildParamGraph } from './param-graph';
 import { PairSampler } from './sampler';
 import { type RayTargets, sampleRays } from './targets';
-import { DEFAULT_TRAIN, type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
+import { DEFAULT_TRAIN, type EmbeddingStandardization, type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
 
 export interface GmnTrainInput {
   readonly zoo: string;
@@ -53,7 +55,7 @@ export interface GmnTrainOutput {
 const CHECKPOINT = 'checkpoint.safetensors';
 
 /** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
-async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number): Promise<Record<string, HostTensor>> {
+export async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number): Promise<Record<string, HostTensor>> {
   const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION })))) };
   if (!targets) return feeds;
   const g = nerfs.length;
@@ -94,6 +96,55 @@ async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[]
   feeds['target_opacity'] = { dtype: 'float32', shape: [g, rays], data: opacity };
   feeds['background'] = { dtype: 'float32', shape: [3], data: Float32Array.of(next(), next(), next()) };
   return feeds;
+}
+
+/**
+ * For encoders trained with embeddingNorm 'batch': the statistics of their raw embeddings over the
+ * train split's fits in the training architectures, which the exported encoder standardises with.
+ */
+async function standardizationFor(config: GmnTrainConfig, params: Readonly<Record<string, HostTensor>>, zoo: ZooData, sessions: SessionCache, provider: ProviderChoice): Promise<EmbeddingStandardization | undefined> {
+  if (config.embeddingNorm !== 'batch') return undefined;
+  const cache = new NerfCache(zoo);
+  const nerfs: Nerf[] = [];
+  for (const o of zoo.manifest.objects) {
+    if (o.split !== 'train') continue;
+    for (const a of TRAINING_ARCHITECTURES) if (zoo.files.has(`${o.id}|${a}`)) nerfs.push(await cache.get(o.id, a));
+  }
+  return embeddingStatistics(params, config.encoder, DEFAULT_VALUE_NORMALIZATION, nerfs, sessions, provider);
+}
+
+/**
+ * Writes encoder.onnx + encoder.json into `out` from the checkpoint there, without training: a
+ * run stopped part-way (or still running) can be evaluated and shipped as it stands.
+ */
+export async function exportCheckpointEncoder(out: string, zooDir: string | undefined, command?: string): Promise<{ encoder: string; step: number }> {
+  const checkpointPath = join(out, CHECKPOINT);
+  if (!existsSync(checkpointPath)) throw new Error(`${checkpointPath}: no checkpoint to export (train first)`);
+  const state = await loadCheckpoint(checkpointPath);
+  const configText = state.metadata['nerfdex.gmn.config'];
+  if (!configText) throw new Error(`${checkpointPath}: not a GMN training checkpoint (no nerfdex.gmn.config)`);
+  const config = JSON.parse(configText) as GmnTrainConfig;
+  const encoderPath = join(out, 'encoder.onnx');
+  const step = state.optimizer?.step ?? 0;
+  let standardization: EmbeddingStandardization | undefined;
+  if (config.embeddingNorm === 'batch') {
+    if (!zooDir) throw new RangeError(`${checkpointPath}: trained with batch-normalised embeddings, so exporting needs --zoo (its train split gives the statistics)`);
+    const sessions = new SessionCache();
+    try {
+      standardization = await standardizationFor(config, state.params, loadZoo(zooDir), sessions, await chooseProvider('cpu'));
+    } finally {
+      await sessions.dispose();
+    }
+  }
+  await writeEncoder(encoderPath, state.params, {
+    encoder: config.encoder,
+    ...(standardization ? { standardization } : {}),
+    normalization: DEFAULT_VALUE_NORMALIZATION,
+    ...(command ? { command: `${command} (exported at step ${step})` } : {}),
+    ...(state.metadata['nerfdex.gmn.zoo'] ? { zooManifest: state.metadata['nerfdex.gmn.zoo'] } : {}),
+    created: new Date().toISOString(),
+  });
+  return { encoder: encoderPath, step };
 }
 
 export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promise<GmnTrainOutput> {
@@ -192,8 +243,11 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
   }
   await save();
   const encoderPath = join(input.out, 'encoder.onnx');
+  if (config.embeddingNorm === 'batch') ctx.progress({ done, total, message: 'embedding statistics of the train split' });
+  const standardization = await standardizationFor(config, params, zoo, ctx.sessions, input.provider);
   await writeEncoder(encoderPath, params, {
     encoder: config.encoder,
+    ...(standardization ? { standardization } : {}),
     normalization: DEFAULT_VALUE_NORMALIZATION,
     ...(input.command ? { command: input.command } : {}),
     zooManifest: zoo.manifestHash,

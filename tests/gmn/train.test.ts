@@ -8,6 +8,7 @@ import { WorkerPool } from '../../src/main/compute/worker-pool';
 import { Embedder } from '../../src/main/gmn/embedder';
 import { NerfCache, loadZoo } from '../../src/main/gmn/dataset';
 import { exportCheckpointEncoder } from '../../src/main/gmn/train-job';
+import { referenceNerf } from '../../src/main/gmn/reference';
 import { SessionCache } from '../../src/main/compute/session';
 import type { GmnTrainConfig } from '../../src/main/gmn/train-graph';
 import { generateZoo } from '../../src/main/zoo/generate';
@@ -83,10 +84,10 @@ describe('GMN training (gmn.train job)', () => {
     await expect(pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 1 }).result).rejects.toThrow(/was trained with another configuration/);
   });
 
-  it('with batch-normalised embeddings, the exported encoder standardises with the train split statistics', async () => {
+  it('with batch-normalised embeddings relative to reference NeRFs, the exported encoder standardises with the train split statistics', async () => {
     const provider = await chooseProvider('cpu', { threads: 1 });
     const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-bn-'));
-    const config: GmnTrainConfig = { ...tiny, embeddingNorm: 'batch' };
+    const config: GmnTrainConfig = { ...tiny, embeddingNorm: 'batch', reference: 'init' };
     await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 1 }).result;
     const embedder = await Embedder.load(join(out, 'encoder.onnx'));
     const stats = embedder.info.standardization!;
@@ -98,6 +99,12 @@ describe('GMN training (gmn.train job)', () => {
     const nerfs = await Promise.all(data.manifest.fits.filter((f) => ['mlp-train', 'triplane-train', 'hash-train'].includes(f.architecture)).map((f) => cache.get(f.id, f.architecture)));
     const sessions = new SessionCache();
     const e = await embedder.embed(nerfs, sessions, provider);
+    // A reference NeRF embeds as the zero difference: -mean / std after standardisation.
+    const [own] = await embedder.embed([referenceNerf(nerfs[0]!.config)], sessions, provider);
+    for (let d = 0; d < 16; d++) expect(own![d]!).toBeCloseTo(-stats.mean[d]! / stats.std[d]!, 2);
+    // Batching does not change an embedding (references are appended per batch).
+    const single = await embedder.embed([nerfs[3]!], sessions, provider);
+    for (let d = 0; d < 16; d++) expect(single[0]![d]!).toBeCloseTo(e[3]![d]!, 3);
     await sessions.dispose();
     for (let d = 0; d < 16; d++) {
       const column = e.map((v) => v[d]!);
@@ -111,5 +118,6 @@ describe('GMN training (gmn.train job)', () => {
     const again = await exportCheckpointEncoder(out, zoo);
     expect(again.step).toBe(2);
     expect((await Embedder.load(again.encoder)).info.standardization).toEqual(stats);
+    expect((await Embedder.load(again.encoder)).info.reference).toEqual(embedder.info.reference);
   });
 });

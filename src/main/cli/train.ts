@@ -26,6 +26,11 @@ export function sparkline(values: readonly number[], width = 60): string {
   return means.map((x) => SPARK[hi > lo ? Math.round(((x - lo) / (hi - lo)) * (SPARK.length - 1)) : 0]).join('');
 }
 
+function oneOf<const T extends readonly string[]>(value: string, name: string, allowed: T): T[number] {
+  if (!(allowed as readonly string[]).includes(value)) throw new RangeError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T[number];
+}
+
 function number(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -50,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       export: { type: 'boolean' },
       'embedding-norm': { type: 'string' },
+      reference: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -61,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.help || !values.zoo || !values.loss) {
-    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0]; or --out DIR --export to write the encoder of a run\'s checkpoint');
+    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0] [--embedding-norm none|batch] [--reference none|init]; or --out DIR --export to write the encoder of a run\'s checkpoint');
     return values.help ? 0 : 2;
   }
   if (!(LOSS_MODES as readonly string[]).includes(values.loss)) throw new RangeError(`--loss must be one of ${LOSS_MODES.join(', ')}, got "${values.loss}"`);
@@ -71,7 +77,8 @@ export async function main(argv: string[]): Promise<number> {
   const config = {
     ...DEFAULT_TRAIN,
     loss,
-    ...(values['embedding-norm'] ? { embeddingNorm: values['embedding-norm'] as 'none' | 'batch' } : {}),
+    ...(values['embedding-norm'] ? { embeddingNorm: oneOf(values['embedding-norm'], 'embedding-norm', ['none', 'batch'] as const) } : {}),
+    ...(values.reference ? { reference: oneOf(values.reference, 'reference', ['none', 'init'] as const) } : {}),
     objectsPerBatch: number(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch),
     encoder: { ...DEFAULT_TRAIN.encoder, hidden: number(values.hidden, 'hidden', DEFAULT_TRAIN.encoder.hidden), embedding: number(values.embedding, 'embedding', DEFAULT_TRAIN.encoder.embedding) },
   };

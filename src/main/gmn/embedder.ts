@@ -17,6 +17,7 @@ import { buildParamGraph, paramGraphSize } from './param-graph';
 import { distillNerf } from '../nerf/distill';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import { type EmbeddingStandardization, encoderModel } from './train-graph';
+import { REFERENCE_SEED, withReferences } from './reference';
 
 /** What `encoder.json` holds. */
 export interface EncoderInfo {
@@ -30,6 +31,8 @@ export interface EncoderInfo {
   readonly zooManifest?: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly created?: string;
+  /** Embeddings are relative to the untrained reference NeRF of each config (reference.ts). */
+  readonly reference?: { readonly seed: number };
   /** Train-split statistics the raw embeddings are standardised with (embeddingNorm 'batch'). */
   readonly standardization?: EmbeddingStandardization;
 }
@@ -41,7 +44,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** Writes encoder.onnx and encoder.json (atomically) from trained encoder parameters. */
 export async function writeEncoder(onnxPath: string, params: Readonly<Record<string, HostTensor>>, info: Omit<EncoderInfo, 'version'>): Promise<EncoderInfo> {
-  const { graph, embeddings } = encoderModel(info.encoder, info.standardization);
+  const { graph, embeddings } = encoderModel(info.encoder, info.standardization, info.reference !== undefined);
   const needed: Record<string, HostTensor> = {};
   for (const p of graph.params) {
     const t = params[p.name];
@@ -63,12 +66,12 @@ export async function writeEncoder(onnxPath: string, params: Readonly<Record<str
  * Mean and standard deviation of each dimension of the raw encoder's embeddings of `nerfs`
  * (population statistics; a floor of 1e-6 on the std), for `EncoderInfo.standardization`.
  */
-export async function embeddingStatistics(params: Readonly<Record<string, HostTensor>>, encoder: EncoderConfig, normalization: ValueNormalization, nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8): Promise<EmbeddingStandardization> {
+export async function embeddingStatistics(params: Readonly<Record<string, HostTensor>>, encoder: EncoderConfig, normalization: ValueNormalization, nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8, reference?: { readonly seed: number }): Promise<EmbeddingStandardization> {
   if (!nerfs.length) throw new RangeError('embeddingStatistics: needs at least one NeRF');
-  const { graph, embeddings } = encoderModel(encoder);
+  const { graph, embeddings } = encoderModel(encoder, undefined, reference !== undefined);
   const needed: Record<string, HostTensor> = {};
   for (const p of graph.params) needed[p.name] = params[p.name] ?? (() => { throw new RangeError(`embeddingStatistics: no value for encoder parameter "${p.name}"`); })();
-  const raw = Embedder.fromBytes(exportModel(graph, { outputs: { embeddings }, params: needed, name: 'nerfdex_gmn_encoder_raw' }), { version: 'raw', encoder, normalization });
+  const raw = Embedder.fromBytes(exportModel(graph, { outputs: { embeddings }, params: needed, name: 'nerfdex_gmn_encoder_raw' }), { version: 'raw', encoder, normalization, ...(reference ? { reference } : {}) });
   const all = await raw.embed(nerfs, sessions, provider, batchSize);
   const d = encoder.embedding;
   const mean = new Float64Array(d);
@@ -141,10 +144,19 @@ export class Embedder {
     const d = this.dimensions;
     for (let i = 0; i < nerfs.length; i += batchSize) {
       const batch = await Promise.all(nerfs.slice(i, i + batchSize).map((n) => embeddableNerf(n, sessions, provider)));
-      const graphs = batch.map((n) => buildParamGraph(n, { normalization: this.info.normalization }));
-      const result = await runSession(session, graphBatchFeeds(batchGraphs(graphs)));
+      let feeds: Record<string, HostTensor>;
+      if (this.info.reference) {
+        if (this.info.reference.seed !== REFERENCE_SEED) throw new RangeError(`encoder ${this.info.version}: trained with reference seed ${this.info.reference.seed}, this build knows ${REFERENCE_SEED}`);
+        const { graphs, referenceIndex } = withReferences(batch);
+        feeds = graphBatchFeeds(batchGraphs(graphs.map((n) => buildParamGraph(n, { normalization: this.info.normalization }))));
+        feeds['embed_index'] = { dtype: 'int64', shape: [batch.length], data: BigInt64Array.from(batch, (_, i) => BigInt(i)) };
+        feeds['reference_index'] = { dtype: 'int64', shape: [batch.length], data: BigInt64Array.from(referenceIndex, (r) => BigInt(r)) };
+      } else {
+        feeds = graphBatchFeeds(batchGraphs(batch.map((n) => buildParamGraph(n, { normalization: this.info.normalization }))));
+      }
+      const result = await runSession(session, feeds);
       const e = result['embeddings']!.data as Float32Array;
-      for (let g = 0; g < graphs.length; g++) out.push(e.slice(g * d, (g + 1) * d));
+      for (let g = 0; g < batch.length; g++) out.push(e.slice(g * d, (g + 1) * d));
     }
     return out;
   }

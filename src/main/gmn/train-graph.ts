@@ -36,6 +36,12 @@ export interface GmnTrainConfig {
    * @default 'none'
    */
   readonly embeddingNorm?: 'none' | 'batch';
+  /**
+   * 'init': each NeRF is embedded relative to the untrained reference NeRF of its config
+   * (reference.ts); the batch then holds 2K + 2 graphs, the last two the references of side A
+   * and side B. @default 'none'
+   */
+  readonly reference?: 'none' | 'init';
 }
 
 /** Standardises each column of x [G, D] over its G rows (static G). */
@@ -64,8 +70,13 @@ export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel & { re
   const g = new Graph('float32');
   const inputs = declareEncoderInputs(g);
   const k = config.objectsPerBatch;
-  const raw = buildEncoder(g, inputs, config.encoder);
-  const embeddings = config.embeddingNorm === 'batch' ? batchStandardize(g, op.reshape(raw, [2 * k, config.encoder.embedding])) : raw;
+  const d = config.encoder.embedding;
+  let raw = buildEncoder(g, inputs, config.encoder);
+  if (config.reference === 'init') {
+    const all = op.reshape(raw, [2 * k + 2, d]);
+    raw = op.concat([op.sub(op.slice(all, 0, 0, k), op.slice(all, 0, 2 * k, 2 * k + 1)), op.sub(op.slice(all, 0, k, 2 * k), op.slice(all, 0, 2 * k + 1, 2 * k + 2))], 0);
+  }
+  const embeddings = config.embeddingNorm === 'batch' ? batchStandardize(g, op.reshape(raw, [2 * k, d])) : raw;
   const metrics: Record<string, Value> = {};
   let loss: Value | undefined;
   if (config.loss !== 'con') {
@@ -112,10 +123,19 @@ export interface EmbeddingStandardization {
  * The inference model: parameter graphs in, embeddings [G, D] out (parameters as inputs). With
  * `standardization` (encoders trained with embeddingNorm 'batch'), the raw embeddings are
  * standardised with the train split's statistics, as batch normalisation does at inference.
+ * With `reference` (encoders trained with reference 'init'), inputs embed_index and
+ * reference_index [M] pick the M embedded graphs and their references, and the output is
+ * [M, D] differences.
  */
-export function encoderModel(config: EncoderConfig, standardization?: EmbeddingStandardization): { graph: Graph; embeddings: Value; bytes: Uint8Array } {
+export function encoderModel(config: EncoderConfig, standardization?: EmbeddingStandardization, reference = false): { graph: Graph; embeddings: Value; bytes: Uint8Array } {
   const g = new Graph('float32');
   let embeddings = buildEncoder(g, declareEncoderInputs(g), config);
+  if (reference) {
+    // Rows embed_index[i] minus rows reference_index[i] (Embedder appends the references).
+    const embedIndex = g.input('embed_index', 'int64', ['M']);
+    const referenceIndex = g.input('reference_index', 'int64', ['M']);
+    embeddings = op.sub(op.gather(embeddings, embedIndex), op.gather(embeddings, referenceIndex));
+  }
   if (standardization) {
     const d = config.embedding;
     if (standardization.mean.length !== d || standardization.std.length !== d) throw new RangeError(`encoderModel: standardization needs ${d} means and stds, got ${standardization.mean.length} and ${standardization.std.length}`);

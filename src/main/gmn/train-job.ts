@@ -21,6 +21,7 @@ import { NerfCache, type ZooData, ensureTargets, loadZoo } from './dataset';
 import { embeddingStatistics, writeEncoder } from './embedder';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
 import { buildParamGraph } from './param-graph';
+import { REFERENCE_SEED, referenceNerf } from './reference';
 import { PairSampler } from './sampler';
 import { type RayTargets, sampleRays } from './targets';
 import { DEFAULT_TRAIN, type EmbeddingStandardization, type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
@@ -56,7 +57,10 @@ const CHECKPOINT = 'checkpoint.safetensors';
 
 /** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
 export async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number): Promise<Record<string, HostTensor>> {
-  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION })))) };
+  const k = config.objectsPerBatch;
+  // With references, the two sides' reference NeRFs follow the 2K graphs (train-graph.ts).
+  const graphs = config.reference === 'init' ? [...nerfs, referenceNerf(nerfs[0]!.config), referenceNerf(nerfs[k]!.config)] : nerfs;
+  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(graphs.map((n) => buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION })))) };
   if (!targets) return feeds;
   const g = nerfs.length;
   const rays = config.foregroundRays + config.backgroundRays;
@@ -110,7 +114,7 @@ async function standardizationFor(config: GmnTrainConfig, params: Readonly<Recor
     if (o.split !== 'train') continue;
     for (const a of TRAINING_ARCHITECTURES) if (zoo.files.has(`${o.id}|${a}`)) nerfs.push(await cache.get(o.id, a));
   }
-  return embeddingStatistics(params, config.encoder, DEFAULT_VALUE_NORMALIZATION, nerfs, sessions, provider);
+  return embeddingStatistics(params, config.encoder, DEFAULT_VALUE_NORMALIZATION, nerfs, sessions, provider, 8, config.reference === 'init' ? { seed: REFERENCE_SEED } : undefined);
 }
 
 /**
@@ -139,6 +143,7 @@ export async function exportCheckpointEncoder(out: string, zooDir: string | unde
   await writeEncoder(encoderPath, state.params, {
     encoder: config.encoder,
     ...(standardization ? { standardization } : {}),
+    ...(config.reference === 'init' ? { reference: { seed: REFERENCE_SEED } } : {}),
     normalization: DEFAULT_VALUE_NORMALIZATION,
     ...(command ? { command: `${command} (exported at step ${step})` } : {}),
     ...(state.metadata['nerfdex.gmn.zoo'] ? { zooManifest: state.metadata['nerfdex.gmn.zoo'] } : {}),
@@ -248,6 +253,7 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
   await writeEncoder(encoderPath, params, {
     encoder: config.encoder,
     ...(standardization ? { standardization } : {}),
+    ...(config.reference === 'init' ? { reference: { seed: REFERENCE_SEED } } : {}),
     normalization: DEFAULT_VALUE_NORMALIZATION,
     ...(input.command ? { command: input.command } : {}),
     zooManifest: zoo.manifestHash,

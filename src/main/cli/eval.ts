@@ -9,17 +9,11 @@ import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { Embedder } from '../gmn/embedder';
 import { type EvalProgress, evaluateEncoder } from '../gmn/eval/evaluate';
-import { runCli } from './run';
+import { numberOption, runCli } from './run';
 import { textEvalMain } from './eval-text';
 
 const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0]; the text model: npm run eval -- text --help';
 
-function integer(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
 
 /** Progress lines on stderr: rewritten in place on a terminal, every tenth of the way otherwise. */
 function progressPrinter(started: number): (p: EvalProgress) => void {
@@ -63,9 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const request = parseProviderRequest(values.device ?? 'auto');
-  const batchSize = integer(values.batch, 'batch', 8, 1);
-  const steps = integer(values.steps, 'steps', 300, 1);
-  const seed = integer(values.seed, 'seed', 0, 0);
+  const batchSize = numberOption(values.batch, 'batch', 8, { integer: true, min: 1 });
+  const steps = numberOption(values.steps, 'steps', 300, { integer: true, min: 1 });
+  const seed = numberOption(values.seed, 'seed', 0, { integer: true, min: 0 });
   // Reading the model first reports a wrong path before any provider is probed.
   const out = values.out ?? join(values.zoo, 'eval', (await Embedder.load(values.model)).info.version);
   const provider = await chooseProvider(request);

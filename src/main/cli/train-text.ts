@@ -12,16 +12,10 @@ import { SessionCache } from '../compute/session';
 import { JobCancelledError, type JobContext } from '../compute/jobs';
 import { IDEALISED_VERSION, writeIdealisedEmbeddings } from '../text/idealised-space';
 import { textTrainJob } from '../text/train-job';
-import { runCli } from './run';
+import { numberOption, runCli } from './run';
 
 const USAGE = 'usage: npm run train-text -- --zoo DIR (--encoder encoder.onnx | --idealised) [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]';
 
-function number(value: string | undefined, name: string, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new RangeError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
-  return n;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -74,9 +68,9 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.idealised ? { encoderVersion: IDEALISED_VERSION } : { encoder: values.encoder! }),
         out: values.out ?? 'resources/models/text.onnx',
         provider,
-        steps: number(values.steps, 'steps', 3000, true),
-        lr: number(values.lr, 'lr', 3e-3),
-        batch: number(values.batch, 'batch', 64, true),
+        steps: numberOption(values.steps, 'steps', 3000, { integer: true }),
+        lr: numberOption(values.lr, 'lr', 3e-3),
+        batch: numberOption(values.batch, 'batch', 64, { integer: true }),
         seed: values.seed ? Number(values.seed) : 0,
         command: `npm run train-text -- ${argv.join(' ')}`,
       },

@@ -8,7 +8,7 @@ import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
 import { exportCheckpointEncoder } from '../gmn/train-job';
 import { DEFAULT_TRAIN, LOSS_MODES, type LossMode } from '../gmn/train-graph';
-import { runCli } from './run';
+import { numberOption, runCli } from './run';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -31,12 +31,6 @@ function oneOf<const T extends readonly string[]>(value: string, name: string, a
   return value as T[number];
 }
 
-function number(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`--${name} must be a positive number, got "${value}"`);
-  return n;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -72,15 +66,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!(LOSS_MODES as readonly string[]).includes(values.loss)) throw new RangeError(`--loss must be one of ${LOSS_MODES.join(', ')}, got "${values.loss}"`);
   const loss = values.loss as LossMode;
-  const provider = await chooseProvider(parseProviderRequest(values.device ?? 'auto'), { threads: number(values.threads, 'threads', 2) });
+  const provider = await chooseProvider(parseProviderRequest(values.device ?? 'auto'), { threads: numberOption(values.threads, 'threads', 2, { integer: true }) });
   console.log(`device: ${provider.name} (${provider.reason})`);
   const config = {
     ...DEFAULT_TRAIN,
     loss,
     ...(values['embedding-norm'] ? { embeddingNorm: oneOf(values['embedding-norm'], 'embedding-norm', ['none', 'batch'] as const) } : {}),
     ...(values.reference ? { reference: oneOf(values.reference, 'reference', ['none', 'init'] as const) } : {}),
-    objectsPerBatch: number(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch),
-    encoder: { ...DEFAULT_TRAIN.encoder, hidden: number(values.hidden, 'hidden', DEFAULT_TRAIN.encoder.hidden), embedding: number(values.embedding, 'embedding', DEFAULT_TRAIN.encoder.embedding) },
+    objectsPerBatch: numberOption(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch, { integer: true, min: 2 }),
+    encoder: { ...DEFAULT_TRAIN.encoder, hidden: numberOption(values.hidden, 'hidden', DEFAULT_TRAIN.encoder.hidden, { integer: true }), embedding: numberOption(values.embedding, 'embedding', DEFAULT_TRAIN.encoder.embedding, { integer: true }) },
   };
   const out = values.out ?? `runs/${loss.replace('+', '-')}`;
   const pool = new WorkerPool({ size: 1 });
@@ -91,8 +85,8 @@ export async function main(argv: string[]): Promise<number> {
     out,
     provider,
     config,
-    epochs: number(values.epochs, 'epochs', 10),
-    lr: number(values.lr, 'lr', 1e-3),
+    epochs: numberOption(values.epochs, 'epochs', 10, { integer: true }),
+    lr: numberOption(values.lr, 'lr', 1e-3),
     seed: values.seed ? Number(values.seed) : 0,
     command: `npm run train -- ${argv.join(' ')}`,
   }, {

@@ -8,14 +8,8 @@ import { chooseProvider } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
 import { generateZoo, planZoo } from '../zoo/generate';
 import { CATEGORIES, type Category } from '../zoo/types';
-import { runCli } from './run';
+import { numberOption, runCli } from './run';
 
-function integer(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -43,15 +37,15 @@ export async function main(argv: string[]): Promise<number> {
   const categories = values.categories?.split(',').filter(Boolean);
   for (const c of categories ?? []) if (!(CATEGORIES as readonly string[]).includes(c)) throw new RangeError(`unknown category "${c}" (known: ${CATEGORIES.join(', ')})`);
   const plan = {
-    perCategory: integer(values['per-category'], 'per-category', 30),
-    valPerCategory: integer(values.val, 'val', 2),
-    testPerCategory: integer(values.test, 'test', 6),
-    seed: integer(values.seed, 'seed', 0),
+    perCategory: numberOption(values['per-category'], 'per-category', 30, { integer: true, min: 0 }),
+    valPerCategory: numberOption(values.val, 'val', 2, { integer: true, min: 0 }),
+    testPerCategory: numberOption(values.test, 'test', 6, { integer: true, min: 0 }),
+    seed: numberOption(values.seed, 'seed', 0, { integer: true, min: 0 }),
     ...(categories ? { categories: categories as Category[] } : {}),
     ...(archs ? { trainArchitectures: archs, testArchitectures: archs } : {}),
   };
   const objects = planZoo(plan);
-  const workers = integer(values.workers, 'workers', 2);
+  const workers = numberOption(values.workers, 'workers', 2, { integer: true, min: 0 });
   const provider = await chooseProvider('cpu', { threads: 1 });
   const pool = new WorkerPool({ size: Math.max(1, workers) });
   const controller = new AbortController();
@@ -67,9 +61,9 @@ export async function main(argv: string[]): Promise<number> {
       out: values.out,
       pool,
       provider,
-      batch: integer(values.batch, 'batch', 8),
-      ...(values.steps !== undefined ? { steps: integer(values.steps, 'steps', 300) } : {}),
-      ...(values.points !== undefined ? { pointsPerStep: integer(values.points, 'points', 2048) } : {}),
+      batch: numberOption(values.batch, 'batch', 8, { integer: true, min: 0 }),
+      ...(values.steps !== undefined ? { steps: numberOption(values.steps, 'steps', 300, { integer: true, min: 0 }) } : {}),
+      ...(values.points !== undefined ? { pointsPerStep: numberOption(values.points, 'points', 2048, { integer: true, min: 0 }) } : {}),
       signal: controller.signal,
       onProgress: (p) => {
         const elapsed = (performance.now() - started) / 1000;

@@ -11,33 +11,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { decode, encode } from 'fast-png';
-import { type Browser, type Locator, type Page, chromium } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/main/compute/init';
 import { boundsOf, fitView, toScreen } from '../../src/renderer/map/map-view';
 import type { LatentMapPoint } from '../../src/renderer/map/latent-map-point';
 import { bakeDemoNerf } from '../renderer/baked-demo';
+import { launchChromium } from './chromium';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = path.join(ROOT, 'tests/e2e/fixtures/preview');
 /** Reference images; `NERFDEX_UPDATE_SCREENSHOTS=1` records them anew. */
 const SCREENSHOTS = path.join(FIXTURE, 'screenshots');
 const ORIGIN = 'http://nerfdex.test';
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  // WebGL on SwiftShader, which newer Chromium builds only allow when asked.
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const CATEGORIES = ['airplane', 'bench', 'cabinet', 'car', 'chair', 'display', 'lamp', 'speaker', 'rifle', 'sofa', 'table', 'phone', 'watercraft'];
 const ARCHITECTURES = ['mlp-train', 'triplane-train', 'hash-train'];
 /** Per test: Chromium renders on the CPU, which is slow on a busy two-core machine. */
@@ -66,9 +53,6 @@ function mapPoints(): LatentMapPoint[] {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium (apt-get install chromium; .ci/run does this)`);
-  }
   scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-preview-'));
   pageDir = path.join(scratch, 'page');
   await build({
@@ -83,7 +67,7 @@ beforeAll(async () => {
   files.set('/volume.ndxv', bytes);
   files.set('/bad.ndxv', bytes.subarray(0, 1000));
   files.set('/points.json', new TextEncoder().encode(JSON.stringify(mapPoints())));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

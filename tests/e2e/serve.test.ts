@@ -5,14 +5,13 @@
  * navigation, and (once a small random encoder is installed) the latent map.
  */
 
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { decode } from 'fast-png';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/main/api-impl';
@@ -23,22 +22,9 @@ import type { Api, AssetCard, LibrarySummary, ListAssetsRequest } from '../../sr
 import { fakeApiWith } from '../app/fake-api';
 import { libraryFixture } from '../app/library-fixture';
 import { testEncoder } from '../library/import-fixtures';
+import { launchChromium } from './chromium';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  // WebGL (the 3D preview) on SwiftShader, which newer Chromium builds only allow when asked.
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
 const WAIT = { timeout: 30_000 };
 
@@ -51,9 +37,6 @@ let app: AppLibrary;
 let api: Api;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the end-to-end tests need Debian's chromium (apt-get install chromium; .ci/run does this)`);
-  }
   scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-'));
   rendererDir = path.join(scratch, 'renderer');
   // The renderer as the app ships it, built from the current source rather than a stale out/.
@@ -70,7 +53,7 @@ beforeAll(async () => {
   api = createApi({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
   server = await startServer({ api, rendererDir });
   // launch() gives every browser a fresh, temporary user-data dir of its own.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {

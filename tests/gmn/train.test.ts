@@ -120,4 +120,27 @@ describe('GMN training (gmn.train job)', () => {
     expect((await Embedder.load(again.encoder)).info.standardization).toEqual(stats);
     expect((await Embedder.load(again.encoder)).info.reference).toEqual(embedder.info.reference);
   });
+
+  it('starts from the weights of another run with --init (fresh optimiser), trains on thinned grid graphs, and refuses a checkpoint of other sizes', async () => {
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const base = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-base-'));
+    await pool.startJob('gmn.train', { zoo, out: base, provider, config: tiny, epochs: 1 }).result;
+    const from = await loadCheckpoint(join(base, 'checkpoint.safetensors'));
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-init-'));
+    // Zero epochs of training are not possible, so compare after one step at a tiny learning rate.
+    const config: GmnTrainConfig = { ...tiny, gridEdgeFraction: 0.25 };
+    const result = await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 1, lr: 1e-9, init: join(base, 'checkpoint.safetensors') }).result;
+    expect(result.steps).toBe(2);
+    const state = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
+    expect(state.optimizer?.step).toBe(2);
+    expect(state.metadata['nerfdex.gmn.init']).toBe(join(base, 'checkpoint.safetensors'));
+    let largest = 0;
+    for (const [name, t] of Object.entries(from.params)) {
+      const next = state.params[name]!.data as Float32Array;
+      (t.data as Float32Array).forEach((x, i) => (largest = Math.max(largest, Math.abs(x - next[i]!))));
+    }
+    expect(largest).toBeLessThan(1e-6);
+    const other = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-init-bad-'));
+    await expect(pool.startJob('gmn.train', { zoo, out: other, provider, config: { ...tiny, encoder: { ...tiny.encoder, hidden: 12 } }, epochs: 1, init: join(base, 'checkpoint.safetensors') }).result).rejects.toThrow(/encoder\/.* is \d+x8, this model needs \d+x12/);
+  });
 });

@@ -14,6 +14,8 @@ export interface NumberRule {
   readonly integer?: boolean;
   /** Smallest accepted value; absent: any value > 0. */
   readonly min?: number;
+  /** Largest accepted value; absent: no upper bound. */
+  readonly max?: number;
 }
 
 /**
@@ -23,11 +25,12 @@ export interface NumberRule {
 export function numberOption(value: string | undefined, name: string, fallback: number, rule: NumberRule = {}): number {
   if (value === undefined) return fallback;
   const n = value.trim() === '' ? NaN : Number(value);
-  const { integer = false, min } = rule;
-  const ok = Number.isFinite(n) && (!integer || Number.isInteger(n)) && (min === undefined ? n > 0 : n >= min);
+  const { integer = false, min, max } = rule;
+  const ok = Number.isFinite(n) && (!integer || Number.isInteger(n)) && (min === undefined ? n > 0 : n >= min) && (max === undefined || n <= max);
   if (!ok) {
     const kind = integer ? 'an integer' : 'a number';
-    throw new RangeError(`--${name} must be ${min === undefined ? `${kind} > 0` : `${kind} >= ${min}`}, got "${value}"`);
+    const range = `${min === undefined ? `${kind} > 0` : `${kind} >= ${min}`}${max === undefined ? '' : ` and <= ${max}`}`;
+    throw new RangeError(`--${name} must be ${range}, got "${value}"`);
   }
   return n;
 }

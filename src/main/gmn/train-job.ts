@@ -16,7 +16,7 @@ import { runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import type { Nerf } from '../nerf/types';
-import { batchGraphs, graphBatchFeeds } from './batch';
+import { batchGraphs, graphBatchFeeds, sampleGridEdges } from './batch';
 import { NerfCache, type ZooData, ensureTargets, loadZoo } from './dataset';
 import { embeddingStatistics, writeEncoder } from './embedder';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
@@ -42,6 +42,12 @@ export interface GmnTrainInput {
   readonly checkpointEvery?: number;
   /** Recorded in encoder.json. */
   readonly command?: string;
+  /**
+   * A checkpoint (of any GMN run with the same encoder and decoder sizes) whose weights start
+   * this run instead of a random initialisation; the optimiser state starts afresh. Ignored when
+   * `out` already holds this run's own checkpoint (resuming wins).
+   */
+  readonly init?: string;
 }
 
 export interface GmnTrainOutput {
@@ -60,7 +66,8 @@ export async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTa
   const k = config.objectsPerBatch;
   // With references, the two sides' reference NeRFs follow the 2K graphs (train-graph.ts).
   const graphs = config.reference === 'init' ? [...nerfs, referenceNerf(nerfs[0]!.config), referenceNerf(nerfs[k]!.config)] : nerfs;
-  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(graphs.map((n) => buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION })))) };
+  const fraction = config.gridEdgeFraction ?? 1;
+  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(graphs.map((n) => sampleGridEdges(buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION }), fraction, next)))) };
   if (!targets) return feeds;
   const g = nerfs.length;
   const rays = config.foregroundRays + config.backgroundRays;
@@ -152,6 +159,19 @@ export async function exportCheckpointEncoder(out: string, zooDir: string | unde
   return { encoder: encoderPath, step };
 }
 
+/** The weights of checkpoint `path` for a model whose freshly initialised parameters are `fresh`. */
+async function weightsFrom(path: string, fresh: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+  const state = await loadCheckpoint(path);
+  const out: Record<string, HostTensor> = {};
+  for (const [name, t] of Object.entries(fresh)) {
+    const w = state.params[name];
+    if (!w) throw new Error(`${path}: has no parameter ${name}; it was trained with another encoder or decoder`);
+    if (w.shape.join('x') !== t.shape.join('x')) throw new Error(`${path}: ${name} is ${w.shape.join('x')}, this model needs ${t.shape.join('x')}`);
+    out[name] = w;
+  }
+  return out;
+}
+
 export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promise<GmnTrainOutput> {
   const config = input.config ?? DEFAULT_TRAIN;
   const seed = input.seed ?? 0;
@@ -183,6 +203,7 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
     for (let i = 0; i < done; i++) sampler.nextBatch();
   } else {
     params = initialParams(model.graph, seed);
+    if (input.init) params = await weightsFrom(input.init, params);
   }
   for (const [name, t] of Object.entries(params)) {
     m[name] ??= { ...t, data: new Float32Array(t.data.length) };
@@ -192,7 +213,7 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
     await saveCheckpoint(checkpointPath, {
       params,
       optimizer: { m, v, step: done },
-      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.zoo': zoo.manifestHash, 'nerfdex.gmn.seed': String(seed) },
+      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.zoo': zoo.manifestHash, 'nerfdex.gmn.seed': String(seed), ...(input.init ? { 'nerfdex.gmn.init': input.init } : {}) },
     });
   };
 

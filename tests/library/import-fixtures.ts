@@ -1,5 +1,5 @@
 /** Fixtures of the import tests: a small encoder, demo NeRFs and broken files in a temp folder. */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initialParams } from '../../src/main/compute/init';
@@ -12,12 +12,27 @@ import { editDescription } from '../nerf/safetensors-edit';
 export const DEMO = join(import.meta.dirname, '../../resources/demo');
 export const GOOD = ['airplane-070000.mlp-train', 'airplane-070000.triplane-train', 'bench-070000.hash-train'].map((n) => `${n}.nerf.safetensors`);
 
-/** An untrained but real encoder (small), written as encoder.onnx + encoder.json. */
-export async function testEncoder(dir: string): Promise<string> {
+/** An untrained but real encoder (small), written as encoder.onnx + encoder.json; another `seed` is another version. */
+export async function testEncoder(dir: string, seed = 3): Promise<string> {
   const encoder = { hidden: 16, embedding: 24, blocks: 3 };
+  mkdirSync(dir, { recursive: true });
   const file = join(dir, 'encoder.onnx');
-  await writeEncoder(file, initialParams(encoderModel(encoder).graph, 3), { encoder, normalization: DEFAULT_VALUE_NORMALIZATION, command: 'test' });
+  await writeEncoder(file, initialParams(encoderModel(encoder).graph, seed), { encoder, normalization: DEFAULT_VALUE_NORMALIZATION, command: 'test' });
   return file;
+}
+
+/** A folder with `count` demo NeRFs (whole objects: mlp, tri-plane and hash grid of each). */
+export function demoFolder(root: string, count: number): string[] {
+  const folder = join(root, 'demo-nerfs');
+  mkdirSync(folder, { recursive: true });
+  return readdirSync(DEMO)
+    .filter((n) => n.endsWith('.nerf.safetensors'))
+    .sort()
+    .slice(0, count)
+    .map((name) => {
+      copyFileSync(join(DEMO, name), join(folder, name));
+      return join(folder, name);
+    });
 }
 
 /** Broken files, one line each: file name (default extension .nerf.safetensors), bytes, expected error class and reason. */

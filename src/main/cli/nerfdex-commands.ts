@@ -7,7 +7,8 @@ import { SessionCache } from '../compute/session';
 import { WorkerPool } from '../compute/worker-pool';
 import { Embedder } from '../gmn/embedder';
 import { openNerfFile } from '../nerf/formats/registry';
-import { type ImportProgress, importPaths, resumeImports } from '../library/import/importer';
+import { type ImportOptions, type ImportProgress, importPaths, resumeImports } from '../library/import/importer';
+import { reembedLibrary } from '../library/import/reembed';
 import type { Library } from '../library/library';
 import type { AssetSummary } from '../library/types';
 
@@ -76,8 +77,8 @@ function print(ctx: CommandContext, value: unknown, text: () => string): void {
   ctx.io.out(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
 
-export async function importCommand(ctx: CommandContext): Promise<number> {
-  if (ctx.args.length === 0) throw new UsageError('import needs at least one PATH (a file or a folder)');
+/** What `import` and `embed` share: a worker pool, SIGINT as cancel, progress on stderr. */
+async function withImportOptions<T>(ctx: CommandContext, body: (options: ImportOptions & { encoderPath: string }) => Promise<T>): Promise<T> {
   requireEncoder(ctx.model);
   const provider = await chooseProvider(parseProviderRequest(ctx.device));
   const pool = new WorkerPool();
@@ -92,7 +93,16 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   };
   const log = { info: (m: string) => ctx.io.err(`${m}\n`), warn: (m: string) => ctx.io.err(`${m}\n`) };
   try {
-    const options = { pool, encoderPath: path.resolve(ctx.model), provider, onProgress, signal: controller.signal, log, batchSize: positiveInt(ctx.flags['batch'], 'batch', 8) || 8 };
+    return await body({ pool, encoderPath: path.resolve(ctx.model), provider, onProgress, signal: controller.signal, log, batchSize: positiveInt(ctx.flags['batch'], 'batch', 8) || 8 });
+  } finally {
+    process.off('SIGINT', onSigint);
+    await pool.close();
+  }
+}
+
+export async function importCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.args.length === 0) throw new UsageError('import needs at least one PATH (a file or a folder)');
+  return withImportOptions(ctx, async (options) => {
     const resumed = await resumeImports(ctx.library, options);
     const summary = await importPaths(ctx.library, ctx.args, options);
     if (!ctx.json) ctx.io.err('\n');
@@ -106,10 +116,30 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
     });
     if (summary.cancelled) return EXIT.runtime;
     return failed.length > 0 ? EXIT.importFailures : EXIT.ok;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await pool.close();
-  }
+  });
+}
+
+/**
+ * Embeds the library with `--model` (a new encoder version) as a resumable job, search staying on
+ * the active version, and switches to the new one once it covers every asset (unless
+ * `--no-activate`). Exit 3 when some assets could not be embedded (the old version stays active).
+ */
+export async function embedCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.args.length > 0) throw new UsageError(`embed takes no arguments, got ${JSON.stringify(ctx.args.join(' '))}`);
+  return withImportOptions(ctx, async (options) => {
+    const summary = await reembedLibrary(ctx.library, { ...options, activate: ctx.flags['no-activate'] !== true });
+    if (!ctx.json) ctx.io.err('\n');
+    print(ctx, summary, () => {
+      const { after } = summary;
+      const lines = [`${summary.modelVersion}: ${after.embedded}/${after.assets} assets embedded (${after.embedded - summary.before.embedded} in this run)${summary.cancelled ? '; cancelled, run again to resume' : ''}`];
+      if (summary.resumed.length) lines.push(`resumed ${summary.resumed.length} interrupted job(s)`);
+      for (const u of summary.unembedded) lines.push(`  not embedded: asset ${u.assetId}: ${u.reason}`);
+      lines.push(summary.activated ? `search now uses ${summary.modelVersion}` : `search uses ${summary.activeVersion ?? '(no model)'}`);
+      return lines.join('\n');
+    });
+    if (summary.cancelled) return EXIT.runtime;
+    return summary.unembedded.length > 0 ? EXIT.importFailures : EXIT.ok;
+  });
 }
 
 export function lsCommand(ctx: CommandContext): number {

@@ -1,6 +1,6 @@
 /**
  * `nerfdex`: the library from the command line. `nerfdex --help` lists the subcommands; exit
- * codes: 0 ok, 1 runtime error, 2 usage error, 3 some files failed to import.
+ * codes: 0 ok, 1 runtime error (or cancelled), 2 usage error, 3 some files (or assets, for `embed`) failed.
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import {
   UsageError,
   doctorCommand,
   dropIndexFiles,
+  embedCommand,
   exportCommand,
   importCommand,
   infoCommand,
@@ -33,6 +34,9 @@ commands:
   similar ID|FILE           nearest assets by shape [-k 10]; FILE is embedded, not imported
   search "text"             text search over names, captions, categories and tags [--limit 20]
   tag ID TAG...             add tags (--remove removes them)
+  embed                     embed every asset with --model (a new encoder version) as a resumable job;
+                            search stays on the active version until the new one covers every asset,
+                            then switches to it [--batch N] [--no-activate]
   reindex                   rebuild the active model's vector index from the database
   export --csv|--json|--npy FILE
                             the catalogue as CSV or JSON, or the embeddings as .npy (+ FILE.ids.json)
@@ -46,7 +50,7 @@ options:
   --json          machine-readable output on stdout
   -h, --help
 
-exit codes: 0 ok, 1 runtime error, 2 usage error, 3 some files failed to import`;
+exit codes: 0 ok, 1 runtime error (or cancelled), 2 usage error, 3 some files (or assets, for embed) failed`;
 
 /** The shipped encoder's place, relative to the repository (or app resources) root. */
 export const DEFAULT_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/models/encoder.onnx');
@@ -55,6 +59,7 @@ const defaultIo: CliIo = { out: (t) => void process.stdout.write(t), err: (t) =>
 
 const COMMANDS: Record<string, (ctx: CommandContext) => number | Promise<number>> = {
   import: importCommand,
+  embed: embedCommand,
   ls: lsCommand,
   info: infoCommand,
   similar: similarCommand,
@@ -75,6 +80,7 @@ function parse(argv: readonly string[]): { command: string | undefined; args: st
         csv: { type: 'boolean' },
         npy: { type: 'boolean' },
         remove: { type: 'boolean' },
+        'no-activate': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         library: { type: 'string' },
         model: { type: 'string' },

@@ -41,6 +41,8 @@ describe('import', () => {
     expect(summary.failed).toHaveLength(fixture.broken.length);
     expect(progress.at(-1)).toMatchObject({ done: total, total });
     expect(progress.some((p) => p.stage === 'thumbnail')).toBe(true);
+    // Every stage ran for the good files and reports its worker time.
+    for (const stage of ['read', 'thumbnail', 'preview', 'embed'] as const) expect(summary.stageSeconds[stage], stage).toBeGreaterThan(0);
 
     const { items } = library.listAssets();
     expect(items).toHaveLength(fixture.good.length);
@@ -72,7 +74,7 @@ describe('import', () => {
   it('re-importing the same folder changes nothing', async () => {
     const before = library.listAssets({ limit: 100 });
     const summary = await importPaths(library, [fixture.folder], options());
-    expect(summary).toMatchObject({ created: 0, duplicates: 0, unchanged: summary.total, failed: [] });
+    expect(summary).toMatchObject({ created: 0, duplicates: 0, unchanged: summary.total, failed: [], stageSeconds: { read: 0, thumbnail: 0, preview: 0, embed: 0 } });
     expect(library.listAssets({ limit: 100 })).toEqual(before);
     expect(library.importErrors().every((e) => e.attempts === 1)).toBe(true);
   });

@@ -61,14 +61,23 @@ export type FailedFile = { readonly ok: false } & Required<Pick<ImportErrorInput
 
 export type ImportFileResult = ImportedFile | FailedFile;
 
-export interface ImportBatchOutput {
-  /** One result per input file, in order. */
-  readonly results: ImportFileResult[];
-}
-
 /** Stages a file goes through, as reported in progress messages. */
 export const IMPORT_STAGES = ['read', 'thumbnail', 'preview', 'embed'] as const;
 export type ImportStage = (typeof IMPORT_STAGES)[number];
+
+/** Milliseconds a worker spent in each stage (read includes validation and the sha256). */
+export type StageTimes = Record<ImportStage, number>;
+
+export function emptyStageTimes(): StageTimes {
+  return { read: 0, thumbnail: 0, preview: 0, embed: 0 };
+}
+
+export interface ImportBatchOutput {
+  /** One result per input file, in order. */
+  readonly results: ImportFileResult[];
+  /** Time the batch spent per stage (absent from outputs made up by the orchestrator). */
+  readonly stageMs?: StageTimes;
+}
 
 const embedders = new Map<string, Promise<Embedder>>();
 
@@ -128,26 +137,30 @@ interface Opened {
 }
 
 /** Thumbnail and preview of one NeRF, reusing cache files that already exist (they are named by content). */
-async function renditionsOf(file: Opened, input: ImportBatchInput, ctx: JobContext, report: (stage: ImportStage) => void): Promise<RenditionInput[]> {
+async function renditionsOf(file: Opened, input: ImportBatchInput, ctx: JobContext, report: (stage: ImportStage) => void, times: StageTimes): Promise<RenditionInput[]> {
   const thumb = renditionPath(input.cacheDir, file.sha, 'thumbnail', 'png');
   const preview = renditionPath(input.cacheDir, file.sha, 'preview', PREVIEW_EXTENSION);
   const field = nerfField(file.nerf, ctx.sessions, input.provider);
   const aabb = file.nerf.config.aabb;
   report('thumbnail');
+  let started = performance.now();
   let thumbBytes = await exists(thumb.absolute);
   if (thumbBytes === undefined) {
     const png = await renderThumbnail(field, aabb, { size: input.thumbnailSize ?? 128 });
     await writeAtomic(thumb.absolute, png);
     thumbBytes = png.length;
   }
+  times.thumbnail += performance.now() - started;
   ctx.throwIfCancelled();
   report('preview');
+  started = performance.now();
   let previewBytes = await exists(preview.absolute);
   if (previewBytes === undefined) {
     const volume = encodeVolume(await bakeVolume(field, aabb, { resolution: input.previewResolution ?? 64 }));
     await writeAtomic(preview.absolute, volume);
     previewBytes = volume.length;
   }
+  times.preview += performance.now() - started;
   return [
     { kind: 'thumbnail', path: thumb.relative, bytes: thumbBytes },
     { kind: 'preview', path: preview.relative, bytes: previewBytes },
@@ -176,6 +189,7 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
   const total = input.files.length;
   const results: (ImportFileResult | undefined)[] = new Array(total);
   const opened: { index: number; file: Opened; renditions: RenditionInput[] }[] = [];
+  const times = emptyStageTimes();
   for (let i = 0; i < total; i++) {
     ctx.throwIfCancelled();
     const filePath = input.files[i]!;
@@ -183,6 +197,7 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
     report('read');
     let size: number | undefined;
     let mtimeMs: number | undefined;
+    const started = performance.now();
     try {
       const info = await stat(filePath);
       size = info.size;
@@ -190,7 +205,8 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
       const { nerf, format } = await openNerfFile(filePath);
       const sha = createHash('sha256').update(await readFile(filePath)).digest('hex');
       const file: Opened = { path: filePath, nerf, format, size, mtimeMs, sha };
-      opened.push({ index: i, file, renditions: await renditionsOf(file, input, ctx, report) });
+      times.read += performance.now() - started;
+      opened.push({ index: i, file, renditions: await renditionsOf(file, input, ctx, report, times) });
     } catch (error) {
       if (ctx.cancelled) throw error;
       results[i] = failure(filePath, error, size, mtimeMs);
@@ -199,7 +215,9 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
   ctx.throwIfCancelled();
   ctx.progress({ done: total, total, message: 'embed' });
   const nerfs = opened.map((o) => o.file.nerf);
+  const embedStarted = performance.now();
   const vectors: (Float32Array | Error | undefined)[] = embedder ? await embedAll(embedder, nerfs, input, ctx) : nerfs.map(() => undefined);
+  times.embed += performance.now() - embedStarted;
   opened.forEach(({ index, file, renditions }, j) => {
     const vector = vectors[j]!;
     if (vector instanceof Error) {
@@ -223,5 +241,5 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
       ...(embedder && vector ? { modelVersion: embedder.info.version, embedding: vector } : {}),
     };
   });
-  return { results: results.map((r, i) => r ?? failure(input.files[i]!, new Error('not processed'))) };
+  return { results: results.map((r, i) => r ?? failure(input.files[i]!, new Error('not processed'))), stageMs: times };
 }

@@ -12,7 +12,7 @@ import type { JobHandle, WorkerPool } from '../../compute/worker-pool';
 import type { EncoderInfo } from '../../gmn/embedder';
 import type { Library } from '../library';
 import type { AssetInput, LibraryLog } from '../types';
-import type { FailedFile, ImportBatchOutput, ImportStage } from './import-job';
+import { type FailedFile, IMPORT_STAGES, type ImportBatchOutput, type ImportStage, type StageTimes, emptyStageTimes } from './import-job';
 import { findNerfFiles } from './scan';
 
 /** Kind of the import's row in the library's jobs table. */
@@ -66,6 +66,8 @@ export interface ImportSummary {
   readonly unchanged: number;
   readonly failed: readonly FailedFile[];
   readonly cancelled: boolean;
+  /** Worker time per stage, summed over the files this run processed (workers run in parallel). */
+  readonly stageSeconds: StageTimes;
 }
 
 /** Reads encoder.json beside encoder.onnx (what the library needs to register the model). */
@@ -134,6 +136,8 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
   let duplicates = 0;
   let unchanged = 0;
   const failed: FailedFile[] = [];
+  const stageMs = emptyStageTimes();
+  const stageSeconds = (): StageTimes => ({ read: stageMs.read / 1000, thumbnail: stageMs.thumbnail / 1000, preview: stageMs.preview / 1000, embed: stageMs.embed / 1000 });
   const report = (extra: { stage?: ImportStage; file?: string } = {}): void =>
     options.onProgress?.({ done: cursor, total, imported: created + duplicates, failed: failed.length, ...extra });
 
@@ -174,6 +178,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
         const e = error as Error;
         output = { results: batch.pending.map((p) => ({ ok: false, path: p, errorClass: e.name || 'Error', reason: `the import worker failed: ${e.message}` })) };
       }
+      for (const stage of IMPORT_STAGES) stageMs[stage] += output.stageMs?.[stage] ?? 0;
       const assets: AssetInput[] = [];
       const errors: FailedFile[] = [];
       for (const r of output.results) {
@@ -209,7 +214,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
       report();
     }
     library.updateJob(jobId, { state: 'done', done: total });
-    return { jobId, total, created, duplicates, unchanged, failed, cancelled: false };
+    return { jobId, total, created, duplicates, unchanged, failed, cancelled: false, stageSeconds: stageSeconds() };
   } catch (error) {
     for (const b of inflight.splice(0)) {
       b.handle?.cancel();
@@ -217,7 +222,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
     }
     if (error instanceof JobCancelledError || options.signal?.aborted) {
       library.updateJob(jobId, { state: 'cancelled' });
-      return { jobId, total, created, duplicates, unchanged, failed, cancelled: true };
+      return { jobId, total, created, duplicates, unchanged, failed, cancelled: true, stageSeconds: stageSeconds() };
     }
     library.updateJob(jobId, { state: 'failed', error: (error as Error).message });
     throw error;

@@ -4,6 +4,7 @@ import type { Api, AppInfo } from '../shared/api';
 import type { ProviderChoice } from '../shared/compute';
 import { AppLibrary, type AppLibraryOptions } from './app/app-library';
 import { createLibraryApi } from './app/library-api';
+import { createModelApi } from './app/model-api';
 import { chooseProvider } from './compute/providers';
 
 /** What only Electron's `app` knows: the app's own name and version. */
@@ -69,6 +70,7 @@ export function createApiService(identity: AppIdentity, options: ApiOptions = {}
     },
 
     ...createLibraryApi(open),
+    ...createModelApi(open),
   };
   return {
     api,

@@ -10,7 +10,8 @@
  * insists on both); its channel follows from its name.
  */
 
-import type { ProviderChoice } from './compute';
+import { PROVIDER_NAMES, type ProviderChoice } from './compute';
+import { MAX_FINE_TUNE_STEPS, MAX_THREADS, type AppSettings, type AppSettingsPatch, type DeviceInfo, type FineTuneRequest, type FineTuneStatus, type ModelVersionInfo } from './models';
 
 /** The app and the runtimes it runs on, for the status line and bug reports. */
 export interface AppInfo {
@@ -280,6 +281,26 @@ export interface Api {
    * or why there is no map yet (no encoder, or no embedding yet).
    */
   latentMap(): Promise<LatentMapLayout | LatentMapUnavailable>;
+  /** Every execution provider, whether it can start here and why (not). */
+  listDevices(): Promise<DeviceInfo[]>;
+  /** Starts fine-tuning the selected encoder on the library; rejects while another run is going or without a training checkpoint. */
+  startFineTune(request: FineTuneRequest): Promise<FineTuneStatus>;
+  /** A fine-tuning run, with its losses after step `fromStep`. */
+  fineTuneStatus(id: number, fromStep: number): Promise<FineTuneStatus>;
+  /** This process's fine-tuning runs, newest first, without their losses. */
+  listFineTunes(): Promise<FineTuneStatus[]>;
+  /** Stops a run: it checkpoints and leaves no candidate. */
+  cancelFineTune(id: number): Promise<FineTuneStatus>;
+  /** Makes a finished run's candidate the app's encoder: the library re-embeds, then search switches to it. */
+  keepFineTuned(id: number): Promise<FineTuneStatus>;
+  /** Deletes a run's candidate (or checkpoint) folder. */
+  discardFineTuned(id: number): Promise<FineTuneStatus>;
+  /** The shipped encoder and the fine-tuned ones, with which is selected and active. */
+  listModels(): Promise<ModelVersionInfo[]>;
+  /** Selects an encoder version: active at once when it has embedded every asset, else after re-embedding. */
+  useModel(version: string): Promise<ModelVersionInfo[]>;
+  getSettings(): Promise<AppSettings>;
+  setSettings(patch: AppSettingsPatch): Promise<AppSettings>;
 }
 
 export type ApiMethod = keyof Api;
@@ -436,6 +457,12 @@ const listRequestArgument = objectArgument<Record<never, never>, ListAssetsReque
   },
 );
 const idsArgument = arrayArgument(idArgument, MAX_IDS_PER_CALL, 1);
+const deviceArgument = oneOfArgument(['auto', ...PROVIDER_NAMES] as const);
+const fineTuneArgument = objectArgument<FineTuneRequest>({ device: deviceArgument, steps: integerArgument(1, MAX_FINE_TUNE_STEPS) });
+const settingsArgument = objectArgument<Record<never, never>, AppSettingsPatch>(
+  {},
+  { addWatchedFolder: stringArgument(MAX_PATH, 1), removeWatchedFolder: stringArgument(MAX_PATH, 1), device: deviceArgument, threads: integerArgument(0, MAX_THREADS) },
+);
 
 /** The argument validator of every method; the keys are the list of methods. */
 export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> } = {
@@ -457,6 +484,17 @@ export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> }
   cancelJob: argumentsOf(idArgument),
   exportMesh: argumentsOf(idArgument),
   latentMap: argumentsOf(),
+  listDevices: argumentsOf(),
+  startFineTune: argumentsOf(fineTuneArgument),
+  fineTuneStatus: argumentsOf(idArgument, integerArgument(0, MAX_FINE_TUNE_STEPS)),
+  listFineTunes: argumentsOf(),
+  cancelFineTune: argumentsOf(idArgument),
+  keepFineTuned: argumentsOf(idArgument),
+  discardFineTuned: argumentsOf(idArgument),
+  listModels: argumentsOf(),
+  useModel: argumentsOf(stringArgument(64, 1)),
+  getSettings: argumentsOf(),
+  setSettings: argumentsOf(settingsArgument),
 };
 
 /** Methods in a stable order. */

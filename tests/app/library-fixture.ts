@@ -24,6 +24,8 @@ export interface LibraryFixture {
   readonly libraryDir: string;
   /** Where the encoder would be (absent until a test puts one there). */
   readonly encoderPath: string;
+  /** Where fine-tuned encoders go (instead of the user's data folder). */
+  readonly modelsDir: string;
   open(): Promise<AppLibrary>;
   remove(): Promise<void>;
 }
@@ -36,16 +38,19 @@ export function libraryFixture(files: readonly string[] = FIXTURE_NERFS, options
   mkdirSync(join(root, 'models'));
   const libraryDir = join(root, 'library');
   const encoderPath = join(root, 'models', 'encoder.onnx');
+  const modelsDir = join(root, 'user-models');
   return {
     root,
     demoDir,
     libraryDir,
     encoderPath,
+    modelsDir,
     open: () =>
       AppLibrary.open({
         dir: libraryDir,
         demoDir,
         encoderPath,
+        modelsDir,
         textModelPath: join(root, 'models', 'text.onnx'),
         poolSize: options.poolSize ?? 1,
         thumbnailSize: 48,

@@ -64,6 +64,17 @@ const GOOD_CALLS: Record<(typeof API_METHODS)[number], unknown[]> = {
   cancelJob: [7],
   exportMesh: [9],
   latentMap: [],
+  listDevices: [],
+  startFineTune: [{ device: 'auto', steps: 50 }],
+  fineTuneStatus: [3, 0],
+  listFineTunes: [],
+  cancelFineTune: [3],
+  keepFineTuned: [3],
+  discardFineTuned: [3],
+  listModels: [],
+  useModel: ['gmn-3f2a9c1b'],
+  getSettings: [],
+  setSettings: [{ addWatchedFolder: '/data/nerfs', device: 'cpu', threads: 2 }],
 };
 
 describe('the contract validators', () => {
@@ -96,6 +107,13 @@ describe('the contract validators', () => {
     ['cancelJob', [], 'nerfdex:cancelJob: expected 1 argument, got 0'],
     ['exportMesh', [1, 2], 'nerfdex:exportMesh: expected 1 argument, got 2'],
     ['latentMap', [1], 'nerfdex:latentMap: expected 0 arguments, got 1'],
+    ['startFineTune', [{ device: 'tpu', steps: 10 }], 'nerfdex:startFineTune: argument 1 field "device" must be one of "auto", "cpu", "cuda", "dml", "coreml", "webgpu", got "tpu"'],
+    ['startFineTune', [{ device: 'auto', steps: 0 }], 'nerfdex:startFineTune: argument 1 field "steps" must be an integer from 1 to 5000, got 0'],
+    ['startFineTune', [{ device: 'auto' }], 'nerfdex:startFineTune: argument 1 lacks the field "steps"'],
+    ['fineTuneStatus', [1], 'nerfdex:fineTuneStatus: expected 2 arguments, got 1'],
+    ['useModel', [''], 'nerfdex:useModel: argument 1 must be a string of 1 to 64 characters, got ""'],
+    ['setSettings', [{ threads: -1 }], 'nerfdex:setSettings: argument 1 field "threads" must be an integer from 0 to 256, got -1'],
+    ['setSettings', [{ folders: [] }], 'nerfdex:setSettings: argument 1 has the unknown field "folders"'],
   ])('%s(%j) is a TypeError naming the channel', (method, args, message) => {
     expect(() => validateRequest(`nerfdex:${method}`, args)).toThrow(TypeError);
     expect(() => validateRequest(`nerfdex:${method}`, args)).toThrow(message);

@@ -7,14 +7,17 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ProviderChoice } from '../../shared/compute';
-import { chooseProvider } from '../compute/providers';
+import type { ProviderChoice, ProviderRequest } from '../../shared/compute';
+import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
 import { readEncoderInfo } from '../library/import/importer';
 import { Library } from '../library/library';
 import type { LibraryLog } from '../library/types';
 import { TextEmbedder, TextSearchHook } from '../text/text-model-file';
+import { FineTunes } from './fine-tune';
 import { ImportJobs } from './import-jobs';
+import { DEVICE_SETTING, ENCODER_SETTING, THREADS_SETTING } from './settings-keys';
+import { WatchedFolders } from './watched-folders';
 
 /** Setting that records the first-run demo import, so a library emptied on purpose stays empty. */
 const DEMO_SETTING = 'app.demoImported';
@@ -52,11 +55,13 @@ export interface AppLibraryOptions {
   readonly resourcesDir?: string;
   /** Imported into an empty library on its first open; null for none. @default <resources>/demo */
   readonly demoDir?: string | null;
-  /** The encoder model; it may appear while the app runs. @default <resources>/models/encoder.onnx */
+  /** The shipped encoder model; it may appear while the app runs. @default <resources>/models/encoder.onnx */
   readonly encoderPath?: string;
+  /** Where fine-tuned encoder versions are kept, one folder each. @default <user data>/nerfdex/models */
+  readonly modelsDir?: string;
   /** The text model, for shape matches in text search; it may appear while the app runs. @default <resources>/models/text.onnx */
   readonly textModelPath?: string;
-  /** @default chooseProvider('auto') */
+  /** @default the library's device and threads settings, else chooseProvider('auto') */
   readonly provider?: ProviderChoice;
   /** Worker threads for imports and exports. @default WorkerPool's default */
   readonly poolSize?: number;
@@ -70,6 +75,19 @@ export interface AppLibraryOptions {
   readonly log?: LibraryLog;
 }
 
+/** The provider of the library's device and threads settings; `auto` when they are unset or cannot start. */
+async function settingsProvider(library: Library, log: LibraryLog): Promise<ProviderChoice> {
+  const threads = library.getSetting<number>(THREADS_SETTING) ?? 0;
+  let device: ProviderRequest = 'auto';
+  try {
+    device = parseProviderRequest(library.getSetting<string>(DEVICE_SETTING) ?? 'auto');
+    return await chooseProvider(device, { threads: Number.isInteger(threads) && threads >= 0 ? threads : 0 });
+  } catch (error) {
+    log.warn(`the device setting (${device}) cannot be used, so the best available provider runs: ${error instanceof Error ? error.message : String(error)}`);
+    return chooseProvider('auto');
+  }
+}
+
 /** An open library with what runs on it. */
 export class AppLibrary {
   private embedding: Promise<void> | undefined;
@@ -78,18 +96,35 @@ export class AppLibrary {
   private textModel: Promise<void> | undefined;
   /** Set by `close()`: no new embedding job starts after it. */
   private closing = false;
+  /** Another encoder was selected while embedding ran: look again once it stops. */
+  private embedAgain = false;
+  /** Set once the constructor's caller has built the import jobs. */
+  jobs!: ImportJobs;
+  /** One-click fine-tuning of the encoder on this library. */
+  readonly fineTunes = new FineTunes(this);
+  /** The watched folders followed while the app runs. */
+  readonly watched = new WatchedFolders(this);
 
   private constructor(
     readonly library: Library,
     readonly pool: WorkerPool,
     readonly provider: ProviderChoice,
-    readonly jobs: ImportJobs,
-    /** Where the encoder model is expected. */
-    readonly encoderPath: string,
+    /** Where the shipped encoder model is expected. */
+    readonly shippedEncoderPath: string,
     /** Where the text model is expected. */
     readonly textModelPath: string,
+    /** Fine-tuned encoder versions, one folder each. */
+    readonly modelsDir: string,
+    /** The shipped resources (the demo zoo there anchors and measures fine-tuning). */
+    readonly resourcesDir: string,
     private readonly log: LibraryLog,
   ) {}
+
+  /** The encoder the app embeds with: the one chosen in the settings, else the shipped one. */
+  get encoderPath(): string {
+    const chosen = this.library.getSetting<string | null>(ENCODER_SETTING);
+    return typeof chosen === 'string' ? chosen : this.shippedEncoderPath;
+  }
 
   /**
    * Opens the library, resumes interrupted imports, starts the demo import on the first open of
@@ -99,21 +134,24 @@ export class AppLibrary {
     const log = options.log ?? console;
     const resourcesDir = options.resourcesDir ?? defaultResourcesDir();
     const encoderPath = options.encoderPath ?? path.join(resourcesDir, 'models', 'encoder.onnx');
-    const provider = options.provider ?? (await chooseProvider('auto'));
     const library = await Library.open(options.dir ?? defaultLibraryDir(), { log });
+    const provider = options.provider ?? (await settingsProvider(library, log));
     const pool = new WorkerPool(options.poolSize === undefined ? {} : { size: options.poolSize });
+    const textModelPath = options.textModelPath ?? path.join(resourcesDir, 'models', 'text.onnx');
+    const modelsDir = options.modelsDir ?? path.join(userDataRoot(), 'nerfdex', 'models');
+    const app = new AppLibrary(library, pool, provider, encoderPath, textModelPath, modelsDir, resourcesDir, log);
     const jobs = new ImportJobs(library, {
       pool,
       provider,
-      encoderPath: () => (existsSync(encoderPath) ? encoderPath : undefined),
+      encoderPath: () => (existsSync(app.encoderPath) ? app.encoderPath : undefined),
       thumbnailSize: options.thumbnailSize,
       previewResolution: options.previewResolution,
       batchSize: options.batchSize,
       log,
     });
-    const textModelPath = options.textModelPath ?? path.join(resourcesDir, 'models', 'text.onnx');
-    const app = new AppLibrary(library, pool, provider, jobs, encoderPath, textModelPath, log);
+    app.jobs = jobs;
     jobs.resume();
+    app.watched.resume();
     const demoDir = options.demoDir === undefined ? path.join(resourcesDir, 'demo') : options.demoDir;
     if (demoDir !== null) await app.importDemoOnFirstRun(demoDir);
     app.embedWhenEncoderAppears();
@@ -133,7 +171,41 @@ export class AppLibrary {
     if (this.closing || this.embedding !== undefined || !this.encoderInstalled()) return;
     this.embedding = this.embedMissing()
       .catch((error: unknown) => this.log.warn(`embedding with ${this.encoderPath} failed: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => (this.embedding = undefined));
+      .finally(() => {
+        this.embedding = undefined;
+        if (this.embedAgain) {
+          this.embedAgain = false;
+          this.embedWhenEncoderAppears();
+        }
+      });
+  }
+
+  /**
+   * Makes `encoderPath` (null: the shipped encoder) the encoder the app embeds with, and keeps
+   * the choice in the library's settings. Search switches to it at once when it has embedded
+   * every asset already; otherwise the assets it lacks are embedded as a job (search keeps using
+   * the active version meanwhile) and it becomes active when that job has covered them all.
+   */
+  async selectEncoder(encoderPath: string | null): Promise<void> {
+    const target = encoderPath ?? this.shippedEncoderPath;
+    const { version } = await readEncoderInfo(target);
+    this.library.setSetting(ENCODER_SETTING, encoderPath);
+    this.embeddedWith.delete(version);
+    const known = this.library.models().some((m) => m.version === version);
+    if (known) {
+      const { embedded, assets } = this.library.modelCoverage(version);
+      if (embedded === assets) {
+        if (this.library.activeModel()?.version !== version) await this.library.activateModel(version);
+        return;
+      }
+    }
+    if (this.embedding !== undefined) this.embedAgain = true;
+    else this.embedWhenEncoderAppears();
+  }
+
+  /** Settles when no embedding pass is running or due. */
+  async embeddingIdle(): Promise<void> {
+    while (this.embedding !== undefined) await this.embedding;
   }
 
   /**
@@ -157,6 +229,8 @@ export class AppLibrary {
    */
   async close(): Promise<void> {
     this.closing = true;
+    await this.watched.close();
+    await this.fineTunes.close();
     await this.jobs.close();
     await this.embedding;
     await this.textModel;

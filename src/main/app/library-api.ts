@@ -24,10 +24,11 @@ import { NotFoundError } from '../library/errors';
 import type { AssetFilters, AssetSortKey, AssetSummary, CollectionRecord } from '../library/types';
 import type { AppLibrary } from './app-library';
 import { LatentMaps } from './latent-map';
+import type { ModelApi } from './model-api';
 import { exportNerfMesh } from './mesh-export';
 
-/** The methods of `Api` this module answers. */
-export type LibraryApi = Omit<Api, 'appInfo' | 'computeInfo'>;
+/** The methods of `Api` this module answers (model-api.ts answers fine-tuning, models and settings). */
+export type LibraryApi = Omit<Api, 'appInfo' | 'computeInfo' | keyof ModelApi>;
 
 /** Asset summary as a gallery card. */
 export function assetCard(summary: AssetSummary): AssetCard {

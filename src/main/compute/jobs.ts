@@ -45,6 +45,7 @@ const JOBS = {
   // The registry names every job kind of the app, so it reaches past the compute layer here.
   'zoo.fit': () => import('../zoo/fit-job').then((m) => m.zooFitJob as JobHandler),
   'gmn.train': () => import('../gmn/train-job').then((m) => m.gmnTrainJob as JobHandler),
+  'gmn.finetune': () => import('../gmn/finetune-job').then((m) => m.gmnFineTuneJob as JobHandler),
   'library.import-batch': () => import('../library/import/import-job').then((m) => m.importBatchJob as JobHandler),
   'library.map-layout': () => import('../app/map-layout-job').then((m) => m.mapLayoutJob as JobHandler),
 } satisfies Record<string, () => Promise<JobHandler>>;

@@ -14,6 +14,7 @@ import type { ModelRunInput } from './session';
 import type { TrainLoopInput, TrainLoopOutput } from './train-loop';
 import type { ZooFitInput, ZooFitOutput } from '../zoo/fit-job';
 import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
+import type { GmnFineTuneInput, GmnFineTuneOutput } from '../gmn/finetune-job';
 import type { ImportBatchInput, ImportBatchOutput } from '../library/import/import-job';
 import type { MapLayoutInput, MapLayoutOutput } from '../app/map-layout-job';
 import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
@@ -24,6 +25,7 @@ export interface JobTypes {
   'train.loop': { input: TrainLoopInput; output: TrainLoopOutput };
   'zoo.fit': { input: ZooFitInput; output: ZooFitOutput };
   'gmn.train': { input: GmnTrainInput; output: GmnTrainOutput };
+  'gmn.finetune': { input: GmnFineTuneInput; output: GmnFineTuneOutput };
   'library.import-batch': { input: ImportBatchInput; output: ImportBatchOutput };
   'library.map-layout': { input: MapLayoutInput; output: MapLayoutOutput };
 }

@@ -1,0 +1,200 @@
+/**
+ * The `gmn.finetune` job: fine-tunes a trained GMN (encoder, decoder and SigLIP, one AdamW step
+ * per session run) on a user's library, starting from the model's training checkpoint. Batches
+ * mix library objects (rendering loss on every NeRF; contrastive pairs where the library holds an
+ * object in two architectures) with anchor objects from the demo zoo, so the space does not
+ * drift. Before and after, the old and the new encoder are measured on held-out demo objects.
+ * Cancelling checkpoints and returns. The new encoder is written to `out` and used by no one
+ * until the app keeps it.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProviderChoice } from '../../shared/compute';
+import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
+import { seededRandom } from '../compute/init';
+import type { JobContext } from '../compute/jobs';
+import { learningRateAt } from '../compute/schedules';
+import { runSession } from '../compute/session';
+import type { HostTensor } from '../compute/tensor';
+import { readNerfFile } from '../nerf/formats/native';
+import type { Nerf } from '../nerf/types';
+import { Embedder, embeddingStatistics, writeEncoder } from './embedder';
+import { type FineTuneObject, FineTuneSampler, cachedTargets, nerfIn } from './finetune-data';
+import { type HeldOutMetrics, heldOutMetrics } from './finetune-eval';
+import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
+import { REFERENCE_SEED } from './reference';
+import type { RayTargets } from './targets';
+import { type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
+import { batchFeeds } from './train-job';
+
+export interface GmnFineTuneInput {
+  /** Training checkpoint of the model to fine-tune (params of encoder, decoder and SigLIP; metadata `nerfdex.gmn.config`). */
+  readonly checkpoint: string;
+  /** The same model's encoder.onnx, measured before training. */
+  readonly baseEncoder: string;
+  /** The candidate's folder: checkpoint, training log, encoder.onnx + encoder.json. */
+  readonly out: string;
+  readonly provider: ProviderChoice;
+  /** The library's objects (held-out and anchor objects already taken out). */
+  readonly library: readonly FineTuneObject[];
+  /** Demo objects mixed into every batch. */
+  readonly anchors: readonly FineTuneObject[];
+  /** Demo objects never trained on, for the before/after metrics. */
+  readonly heldOut: readonly FineTuneObject[];
+  readonly steps: number;
+  /** Peak learning rate of the one-cycle schedule. @default 1e-4 */
+  readonly lr?: number;
+  /** Share of each batch's objects drawn from the library. @default 0.5 */
+  readonly libraryShare?: number;
+  /** @default 0 */
+  readonly seed?: number;
+  /** @default 25 */
+  readonly checkpointEvery?: number;
+}
+
+export interface GmnFineTuneOutput {
+  readonly steps: number;
+  readonly totalSteps: number;
+  readonly cancelled: boolean;
+  /** Absent when cancelled before the first step. */
+  readonly checkpoint?: string;
+  /** The new encoder.onnx (not when cancelled). */
+  readonly encoder?: string;
+  readonly version?: string;
+  readonly before?: HeldOutMetrics;
+  readonly after?: HeldOutMetrics;
+  readonly lastLoss: number;
+}
+
+/** Progress messages of the stages around the training steps (steps report loss metrics instead). */
+export const FINE_TUNE_STAGES = {
+  before: 'measuring the current model on held-out objects',
+  training: 'training',
+  export: 'writing the new encoder',
+  after: 'measuring the new model on held-out objects',
+} as const;
+
+/** File name of a model's training checkpoint beside its encoder.onnx. */
+export const TRAINING_CHECKPOINT = 'encoder.train.safetensors';
+
+/** Most NeRFs the standardisation statistics of a batch-normalised encoder are taken over. */
+const MAX_STATISTICS_NERFS = 96;
+
+export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): Promise<GmnFineTuneOutput> {
+  if (!Number.isInteger(input.steps) || input.steps < 1) throw new RangeError(`gmn.finetune: steps must be an integer >= 1, got ${input.steps}`);
+  const state = await loadCheckpoint(input.checkpoint, { dtype: 'float32' });
+  const configText = state.metadata['nerfdex.gmn.config'];
+  if (!configText) throw new Error(`${input.checkpoint}: not a GMN training checkpoint (no nerfdex.gmn.config)`);
+  const config = JSON.parse(configText) as GmnTrainConfig;
+  const seed = input.seed ?? 0;
+  const total = input.steps;
+  const sampler = new FineTuneSampler(input.library, input.anchors, config.objectsPerBatch, input.libraryShare ?? 0.5, seed);
+  mkdirSync(input.out, { recursive: true });
+  const files = new Map<string, Promise<Nerf>>();
+  const load = (file: string): Promise<Nerf> => {
+    let nerf = files.get(file);
+    if (!nerf) files.set(file, (nerf = readNerfFile(file)));
+    return nerf;
+  };
+  const stopped = (): boolean => ctx.cancelled;
+  const cancelledEarly = (before?: HeldOutMetrics): GmnFineTuneOutput => ({ steps: 0, totalSteps: total, cancelled: true, lastLoss: NaN, ...(before ? { before } : {}) });
+
+  ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.before });
+  const base = await Embedder.load(input.baseEncoder);
+  const before = await heldOutMetrics(base, input.heldOut, input.anchors, load, ctx.sessions, input.provider, stopped);
+  if (!before) return cancelledEarly();
+  if (ctx.cancelled) return cancelledEarly(before);
+
+  ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.training });
+  const model = buildGmnTrainStep(config);
+  const session = await ctx.sessions.get(model.bytes, input.provider, { variableShapes: true });
+  const params: Record<string, HostTensor> = {};
+  const m: Record<string, HostTensor> = {};
+  const v: Record<string, HostTensor> = {};
+  for (const p of model.graph.params) {
+    const t = state.params[p.name];
+    if (!t) throw new Error(`${input.checkpoint}: has no parameter ${p.name}`);
+    params[p.name] = t;
+    m[p.name] = { ...t, data: new Float32Array(t.data.length) } as HostTensor;
+    v[p.name] = { ...t, data: new Float32Array(t.data.length) } as HostTensor;
+  }
+  const checkpointPath = join(input.out, TRAINING_CHECKPOINT);
+  let done = 0;
+  const save = async (): Promise<void> => {
+    await saveCheckpoint(checkpointPath, {
+      params,
+      optimizer: { m, v, step: done },
+      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.seed': String(seed), 'nerfdex.gmn.init': input.checkpoint, 'nerfdex.gmn.finetune': 'library' },
+    });
+  };
+  const targets = new Map<string, RayTargets>();
+  const next = seededRandom(seed * 7919 + 17);
+  let lastLoss = NaN;
+  while (done < total) {
+    if (ctx.cancelled) {
+      if (done > 0) await save();
+      return { steps: done, totalSteps: total, cancelled: true, ...(done > 0 ? { checkpoint: checkpointPath } : {}), before, lastLoss };
+    }
+    const batch = sampler.nextBatch();
+    const side = (architecture: string) => batch.rows.map((r) => nerfIn(r.object, architecture));
+    const entries = [...side(batch.pair[0]), ...side(batch.pair[1])];
+    const nerfs = await Promise.all(entries.map((e) => load(e.file)));
+    let rayTargets: RayTargets[] | null = null;
+    if (config.loss !== 'con') {
+      rayTargets = [];
+      for (let i = 0; i < entries.length; i++) {
+        let t = targets.get(entries[i]!.targets);
+        if (!t) targets.set(entries[i]!.targets, (t = await cachedTargets(entries[i]!.targets, nerfs[i]!, ctx.sessions, input.provider)));
+        rayTargets.push(t);
+      }
+    }
+    const feeds = await batchFeeds(nerfs, rayTargets, config, next);
+    const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-4 }, done, total);
+    for (const [name, t] of Object.entries(params)) {
+      feeds[`params/${name}`] = t;
+      feeds[`adam_m/${name}`] = m[name]!;
+      feeds[`adam_v/${name}`] = v[name]!;
+    }
+    feeds['step'] = { dtype: 'float32', shape: [], data: Float32Array.of(done + 1) };
+    feeds['lr'] = { dtype: 'float32', shape: [], data: Float32Array.of(lr) };
+    const out = await runSession(session, feeds);
+    for (const name of Object.keys(params)) {
+      params[name] = out[`next/params/${name}`]!;
+      m[name] = out[`next/adam_m/${name}`]!;
+      v[name] = out[`next/adam_v/${name}`]!;
+    }
+    done++;
+    lastLoss = (out['loss']!.data as Float32Array)[0]!;
+    if (!Number.isFinite(lastLoss)) throw new Error(`gmn.finetune: the loss became ${lastLoss} at step ${done}`);
+    const metrics: Record<string, number> = { loss: lastLoss, lr, libraryRows: batch.rows.filter((r) => r.source === 'library').length };
+    for (const name of model.metrics) metrics[name] = (out[`metrics/${name}`]!.data as Float32Array)[0]!;
+    ctx.progress({ done, total, message: `step ${done} of ${total} (${batch.pair.join(' + ')})`, metrics });
+    if (done % (input.checkpointEvery ?? 25) === 0) await save();
+  }
+  await save();
+
+  ctx.progress({ done, total, message: FINE_TUNE_STAGES.export });
+  let standardization;
+  if (config.embeddingNorm === 'batch') {
+    // The statistics of the data the encoder was fine-tuned on, as training on a zoo takes the train split's.
+    const pool = [...input.anchors, ...input.library].flatMap((o) => o.nerfs).slice(0, MAX_STATISTICS_NERFS);
+    const reference = config.reference === 'init' ? { seed: REFERENCE_SEED } : undefined;
+    standardization = await embeddingStatistics(params, config.encoder, DEFAULT_VALUE_NORMALIZATION, await Promise.all(pool.map((n) => load(n.file))), ctx.sessions, input.provider, 8, reference);
+  }
+  const encoderPath = join(input.out, 'encoder.onnx');
+  const info = await writeEncoder(encoderPath, params, {
+    encoder: config.encoder,
+    ...(standardization ? { standardization } : {}),
+    ...(config.reference === 'init' ? { reference: { seed: REFERENCE_SEED } } : {}),
+    normalization: DEFAULT_VALUE_NORMALIZATION,
+    command: `fine-tuned in the app for ${done} steps from ${base.info.version}`,
+    ...(base.info.zooManifest ? { zooManifest: base.info.zooManifest } : {}),
+    created: new Date().toISOString(),
+  });
+
+  ctx.progress({ done, total, message: FINE_TUNE_STAGES.after });
+  // Measured even when cancelled now: the run is trained, only its report would be missing.
+  const after = await heldOutMetrics(await Embedder.load(encoderPath), input.heldOut, input.anchors, load, ctx.sessions, input.provider);
+  if (!existsSync(checkpointPath)) throw new Error(`gmn.finetune: ${checkpointPath} vanished`);
+  return { steps: done, totalSteps: total, cancelled: false, checkpoint: checkpointPath, encoder: encoderPath, version: info.version, before, ...(after ? { after } : {}), lastLoss };
+}

@@ -1,6 +1,7 @@
 /**
  * The `library.import-batch` job (a worker thread): reads, validates, hashes, renders and embeds a
- * batch of NeRF files, writing renditions into the library's cache folder. It never touches the
+ * batch of NeRF files, writing renditions into the library's cache folder (an instant-ngp
+ * snapshot's masked by its occupancy grid, as instant-ngp renders it). It never touches the
  * database: the orchestrator writes what it returns. A bad file becomes a typed error and the
  * batch goes on.
  */
@@ -12,11 +13,14 @@ import type { JobContext } from '../../compute/jobs';
 import { Embedder } from '../../gmn/embedder';
 import { nerfField } from '../../nerf/field-runtime';
 import { NerfFileError } from '../../nerf/formats/errors';
+import { instantNgpFormat, openInstantNgp } from '../../nerf/formats/instant-ngp';
+import type { InstantNgpDensityGrid } from '../../nerf/formats/instant-ngp-density-grid';
 import { openNerfFile } from '../../nerf/formats/registry';
 import { bakeVolume, encodeVolume } from '../../nerf/render/bake';
 import { renderThumbnail } from '../../nerf/render/thumbnail';
 import type { Nerf, NerfConfig } from '../../nerf/types';
 import { renditionPath } from '../cache-paths';
+import { maskByOccupancy } from './occupancy';
 import type { ImportErrorInput, Provenance, RenditionInput } from '../types';
 
 /** Extension of preview volumes in the cache (the `NDXV` format of nerf/render/bake). */
@@ -130,6 +134,8 @@ async function exists(file: string): Promise<number | undefined> {
 interface Opened {
   readonly path: string;
   readonly nerf: Nerf;
+  /** instant-ngp's occupancy grid, which its renditions are masked by. */
+  readonly densityGrid?: InstantNgpDensityGrid;
   readonly format: string;
   readonly size: number;
   readonly mtimeMs: number;
@@ -140,7 +146,8 @@ interface Opened {
 async function renditionsOf(file: Opened, input: ImportBatchInput, ctx: JobContext, report: (stage: ImportStage) => void, times: StageTimes): Promise<RenditionInput[]> {
   const thumb = renditionPath(input.cacheDir, file.sha, 'thumbnail', 'png');
   const preview = renditionPath(input.cacheDir, file.sha, 'preview', PREVIEW_EXTENSION);
-  const field = nerfField(file.nerf, ctx.sessions, input.provider);
+  const raw = nerfField(file.nerf, ctx.sessions, input.provider);
+  const field = file.densityGrid ? maskByOccupancy(raw, file.densityGrid) : raw;
   const aabb = file.nerf.config.aabb;
   report('thumbnail');
   let started = performance.now();
@@ -203,8 +210,11 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
       size = info.size;
       mtimeMs = info.mtimeMs;
       const { nerf, format } = await openNerfFile(filePath);
-      const sha = createHash('sha256').update(await readFile(filePath)).digest('hex');
-      const file: Opened = { path: filePath, nerf, format, size, mtimeMs, sha };
+      const bytes = await readFile(filePath);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      // The registry gives the NeRF only; instant-ngp's occupancy grid is read for the renditions.
+      const densityGrid = format === instantNgpFormat.name ? openInstantNgp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), filePath).densityGrid : undefined;
+      const file: Opened = { path: filePath, nerf, format, size, mtimeMs, sha, ...(densityGrid ? { densityGrid } : {}) };
       times.read += performance.now() - started;
       opened.push({ index: i, file, renditions: await renditionsOf(file, input, ctx, report, times) });
     } catch (error) {

@@ -53,6 +53,7 @@ export function brokenFiles(good: Uint8Array): [name: string, bytes: Uint8Array,
     ['lying-header', lying, 'NativeNerfError', /header length \d+ exceeds/],
     ['nan-weights', encodeNerf(nan), 'NativeNerfError', /non-finite value at index 1/],
     ['unknown-family', editDescription(good, (d) => (d['config'].family = 'gaussians')), 'NativeNerfError', /unknown NeRF family "gaussians"/],
+    ['absurd-size', editDescription(good, (d) => (d['config'].hidden = [1e9, 64, 64])), 'NativeNerfError', /has shape \[39, 64\], the config needs \[39, 1000000000\]/],
   ];
 }
 

@@ -1,11 +1,15 @@
 /** The main-process implementation of the API contract. */
 
-import type { Api, AppInfo } from '../shared/api';
+import type { Api, ApiEvents, AppInfo } from '../shared/api';
 import type { ProviderChoice } from '../shared/compute';
+import { ApiEventHub, forwardJobEvents } from './app/app-events';
 import { AppLibrary, type AppLibraryOptions } from './app/app-library';
 import { createLibraryApi } from './app/library-api';
 import { createModelApi } from './app/model-api';
 import { chooseProvider } from './compute/providers';
+
+/** How often main checks whether an encoder or text model was installed while it runs. */
+const MODEL_WATCH_MS = 5000;
 
 /** What only Electron's `app` knows: the app's own name and version. */
 export interface AppIdentity {
@@ -26,6 +30,8 @@ export interface ApiOptions {
 /** The API with what the process needs at shutdown. */
 export interface ApiService {
   readonly api: Api;
+  /** Job progress and library changes, for the transports to push to the renderer. */
+  readonly events: ApiEvents;
   /**
    * Closes the library if it was opened: running jobs stop after their current batch and stay
    * queued for the next start (`AppLibrary.close`). Calls made afterwards reject.
@@ -43,15 +49,28 @@ export function createApiService(identity: AppIdentity, options: ApiOptions = {}
   const openLibrary = options.openLibrary ?? (() => AppLibrary.open(options.library));
   let opened: Promise<AppLibrary> | undefined;
   let closed = false;
+  const events = new ApiEventHub();
+  let stopForwarding: (() => void) | undefined;
+  let modelWatch: ReturnType<typeof setInterval> | undefined;
   const open = (): Promise<AppLibrary> => {
     if (closed) return Promise.reject(new Error('the library is closed: nerfdex is quitting'));
     if (opened === undefined) {
-      opened = openLibrary();
+      opened = openLibrary().then((app) => {
+        stopForwarding ??= forwardJobEvents(app.jobs, events);
+        // With events nothing polls the API, so main looks for a newly installed model itself.
+        modelWatch ??= setInterval(() => {
+          app.embedWhenEncoderAppears();
+          void app.useTextModelWhenPresent();
+        }, MODEL_WATCH_MS);
+        modelWatch.unref();
+        return app;
+      });
       // A failed open is retried by the next call rather than remembered.
       opened.catch(() => (opened = undefined));
     }
     return opened;
   };
+  const library = createLibraryApi(open);
   const api: Api = {
     appInfo(): Promise<AppInfo> {
       return Promise.resolve({
@@ -69,16 +88,31 @@ export function createApiService(identity: AppIdentity, options: ApiOptions = {}
       return chooseProvider('auto');
     },
 
-    ...createLibraryApi(open),
+    ...library,
     ...createModelApi(open),
+    // Writes through the API tell every other view (and client) that the library changed.
+    setTags: (...args) => library.setTags(...args).then(tap(() => events.emit({ type: 'library', change: 'tags' }))),
+    createCollection: (...args) => library.createCollection(...args).then(tap(() => events.emit({ type: 'library', change: 'collections' }))),
+    addToCollection: (...args) => library.addToCollection(...args).then(tap(() => events.emit({ type: 'library', change: 'collections' }))),
   };
   return {
     api,
+    events,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      stopForwarding?.();
+      clearInterval(modelWatch);
       const library = await opened?.catch(() => undefined);
       await library?.close();
     },
+  };
+}
+
+/** Runs `effect` and passes the value on. */
+function tap<T>(effect: () => void): (value: T) => T {
+  return (value) => {
+    effect();
+    return value;
   };
 }

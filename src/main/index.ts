@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, shell, type Session, type WebContents } from 'electron';
+import { EVENT_CHANNEL } from '../shared/api';
 import { createApiService, type ApiService } from './api-impl';
 import { registerApi } from './ipc';
 import { appMenuTemplate } from './menu';
@@ -98,6 +99,13 @@ function start(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, !app.isPackaged)));
   service = createApiService({ name: app.getName(), version: app.getVersion() });
   registerApi(ipcMain, service.api, (frameUrl) => isAppUrl(frameUrl, appIndexUrl));
+  // Events go to the app's own pages only, never to a page that navigated elsewhere.
+  service.events.onEvent((event) => {
+    for (const window of BrowserWindow.getAllWindows()) {
+      const contents = window.webContents;
+      if (!contents.isDestroyed() && isAppUrl(contents.getURL(), appIndexUrl)) contents.send(EVENT_CHANNEL, event);
+    }
+  });
   mainWindow = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) {

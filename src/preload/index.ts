@@ -1,15 +1,33 @@
 /**
  * Preload: exposes the API contract to the renderer as `window.nerfdex`, one `ipcRenderer.invoke`
- * per method, and nothing else. Runs sandboxed, so it is bundled to one CommonJS file.
+ * per method, plus `onEvent` for what main pushes, and nothing else. Runs sandboxed, so it is
+ * bundled to one CommonJS file.
  */
 
-import { contextBridge, ipcRenderer } from 'electron';
-import { API_METHODS, channelOf, type Api } from '../shared/api';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { API_METHODS, channelOf, EVENT_CHANNEL, type Api, type ApiEventListener, type ApiEvents } from '../shared/api';
+import { validateEvent } from '../shared/events';
 
-const api = Object.freeze(
-  Object.fromEntries(
-    API_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(channelOf(method), ...args)]),
-  ),
+const methods = Object.fromEntries(
+  API_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(channelOf(method), ...args)]),
 ) as unknown as Api;
 
-contextBridge.exposeInMainWorld('nerfdex', api);
+/** Hands each event from main, once checked, to `listener`; never the IPC event object itself. */
+function onEvent(listener: ApiEventListener): () => void {
+  if (typeof listener !== 'function') throw new TypeError(`onEvent: the listener must be a function, got ${typeof listener}`);
+  const handler = (_event: IpcRendererEvent, payload: unknown): void => {
+    try {
+      listener(validateEvent(payload));
+    } catch (error) {
+      console.warn('nerfdex: dropped an event from main:', error instanceof Error ? error.message : String(error));
+    }
+  };
+  ipcRenderer.on(EVENT_CHANNEL, handler);
+  return () => {
+    ipcRenderer.removeListener(EVENT_CHANNEL, handler);
+  };
+}
+
+const bridge: Api & ApiEvents = Object.freeze({ ...methods, onEvent });
+
+contextBridge.exposeInMainWorld('nerfdex', bridge);

@@ -1,9 +1,11 @@
 /**
  * The renderer's transport of the API contract: the preload bridge (`window.nerfdex`) inside the
- * desktop app, or HTTP calls to serve mode (`src/main/server/serve.ts`) in a plain browser.
+ * desktop app, or HTTP calls to serve mode (`src/main/server/serve.ts`) in a plain browser; and
+ * the matching push channel for events (`api-events.ts`).
  */
 
 import { API_METHODS, type Api } from '../shared/api';
+import { ipcEventChannel, webSocketEventChannel, type EventChannel } from './api-events';
 
 /** Query parameter the serve-mode URL carries the access token in. */
 const TOKEN_PARAMETER = 'token';
@@ -12,7 +14,7 @@ const TOKEN_STORAGE_KEY = 'nerfdex.token';
 
 /** The transport chosen at startup, or why there is none. */
 export type ApiConnection =
-  | { readonly kind: 'ipc' | 'http'; readonly api: Api }
+  | { readonly kind: 'ipc' | 'http'; readonly api: Api; readonly events: EventChannel }
   | { readonly kind: 'none'; readonly reason: string };
 
 /** An `Api` that posts each call's arguments to `<origin>/api/<method>` with a bearer token. */
@@ -42,7 +44,7 @@ export function createHttpApi(origin: string, token: string, fetchImpl: typeof f
  */
 export function connectApi(): ApiConnection {
   if (window.nerfdex !== undefined) {
-    return { kind: 'ipc', api: window.nerfdex };
+    return { kind: 'ipc', api: window.nerfdex, events: ipcEventChannel(window.nerfdex) };
   }
   const location = window.location;
   if (location.protocol !== 'http:' && location.protocol !== 'https:') {
@@ -62,5 +64,5 @@ export function connectApi(): ApiConnection {
       reason: 'no access token: open the URL that `npm run serve` printed, which ends in ?token=…',
     };
   }
-  return { kind: 'http', api: createHttpApi(location.origin, token) };
+  return { kind: 'http', api: createHttpApi(location.origin, token), events: webSocketEventChannel(location.origin, token) };
 }

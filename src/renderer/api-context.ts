@@ -1,14 +1,22 @@
-/** The API as the components reach it: provided once by App.vue, injected where needed. */
+/** The API and its events as the components reach them: provided once by App.vue, injected where needed. */
 
 import { inject, type InjectionKey } from 'vue';
 import type { Api } from '../shared/api';
+import type { EventChannel } from './api-events';
 
 export const API_KEY: InjectionKey<Api> = Symbol('nerfdex api');
+export const EVENTS_KEY: InjectionKey<EventChannel> = Symbol('nerfdex events');
 
 export function useApi(): Api {
   const api = inject(API_KEY);
   if (api === undefined) throw new Error('useApi: no API provided (App.vue provides it once connected)');
   return api;
+}
+
+export function useEvents(): EventChannel {
+  const events = inject(EVENTS_KEY);
+  if (events === undefined) throw new Error('useEvents: no event channel provided (App.vue provides it once connected)');
+  return events;
 }
 
 /** A rejected call's message, without the wrapping Electron adds to errors thrown in main. */

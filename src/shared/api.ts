@@ -244,6 +244,32 @@ export interface LatentMapUnavailable {
   readonly unavailable: string;
 }
 
+/** What changed in the library: assets added or updated (imports, embedding), tags, collections. */
+export const LIBRARY_CHANGES = ['assets', 'tags', 'collections'] as const;
+export type LibraryChange = (typeof LIBRARY_CHANGES)[number];
+
+/**
+ * What main pushes to the renderer: a job's new state or progress, and a change to the library
+ * that the views reload for. Checked on arrival by `validateEvent` (`src/shared/events.ts`).
+ */
+export type ApiEvent = { readonly type: 'job'; readonly job: JobInfo } | { readonly type: 'library'; readonly change: LibraryChange };
+
+export type ApiEventListener = (event: ApiEvent) => void;
+
+/** The push half of the contract (IPC events in the app, a WebSocket in serve mode). */
+export interface ApiEvents {
+  /** Calls `listener` with every event from now on; returns the function that stops it. */
+  onEvent(listener: ApiEventListener): () => void;
+}
+
+/** IPC channel main sends events on. */
+export const EVENT_CHANNEL = 'nerfdex:event';
+/** Serve mode's WebSocket path, and the subprotocol it speaks. */
+export const EVENTS_PATH = '/api/events';
+export const EVENTS_PROTOCOL = 'nerfdex-events.v1';
+/** A browser cannot set headers on a WebSocket, so the token travels as a second subprotocol, `bearer.<token>`. */
+export const EVENTS_TOKEN_PREFIX = 'bearer.';
+
 /** Every request the renderer can make. Each method returns a Promise, whatever the transport. */
 export interface Api {
   /** Name and version of the app and of the runtimes under it. */

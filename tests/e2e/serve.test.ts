@@ -5,7 +5,7 @@
  * navigation, and (once a small random encoder is installed) the latent map.
  */
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +14,14 @@ import { decode } from 'fast-png';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApiService } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
 import { boundsOf, fitView, toScreen } from '../../src/renderer/map/map-view';
-import type { Api, AssetCard, LibrarySummary, ListAssetsRequest } from '../../src/shared/api';
+import type { Api, ApiEvent, AssetCard, LibrarySummary, ListAssetsRequest } from '../../src/shared/api';
+import { validateEvent } from '../../src/shared/events';
 import { fakeApiWith } from '../app/fake-api';
-import { libraryFixture } from '../app/library-fixture';
+import { DEMO, FIXTURE_NERFS, libraryFixture } from '../app/library-fixture';
 import { testEncoder } from '../library/import-fixtures';
 import { launchChromium } from './chromium';
 
@@ -50,8 +51,9 @@ beforeAll(async () => {
   });
   app = await fixture.open();
   await app.jobs.idle();
-  api = createApi({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
-  server = await startServer({ api, rendererDir });
+  const service = createApiService({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
+  api = service.api;
+  server = await startServer({ api, events: service.events, rendererDir });
   // launch() gives every browser a fresh, temporary user-data dir of its own.
   browser = await launchChromium();
 }, 300_000);
@@ -387,5 +389,71 @@ describe('the latent map', () => {
     await expect.poll(() => page.locator('.asset-panel').getAttribute('data-asset-id'), WAIT).toBe(String(target!.id));
     expect(errors).toEqual([]);
     await page.close();
+  }, 300_000);
+});
+
+describe('import progress through events', () => {
+  it('shows a running import and its new assets from pushed events, without polling the jobs', async () => {
+    const small = libraryFixture([FIXTURE_NERFS[0]!], { batchSize: 1 });
+    const smallApp = await small.open();
+    await smallApp.jobs.idle();
+    const service = createApiService({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(smallApp) });
+    const smallServer = await startServer({ api: service.api, events: service.events, rendererDir });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    // What Chromium received on the WebSocket, checked as the renderer checks it; and each poll of the jobs.
+    const received: ApiEvent[] = [];
+    page.on('websocket', (socket) => socket.on('framereceived', (frame) => received.push(validateEvent(JSON.parse(String(frame.payload))))));
+    let jobPolls = 0;
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/listJobs') jobPolls++;
+    });
+    try {
+      await page.goto(smallServer.url);
+      await expect.poll(() => page.locator('.jobs').getAttribute('data-events'), WAIT).toBe('live');
+      await expect.poll(() => page.locator('.bar .count').textContent(), WAIT).toBe('1 assets');
+
+      const names = ['chair-070002.hash-train', 'lamp-070000.mlp-train', 'sofa-070001.triplane-train', 'table-070000.hash-train'].map((name) => `${name}.nerf.safetensors`);
+      const folder = path.join(small.root, 'incoming');
+      await mkdir(folder);
+      for (const name of names) await copyFile(path.join(DEMO, name), path.join(folder, name));
+      const pollsBefore = jobPolls;
+      await page.locator('input[name=import-path]').fill(folder);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+
+      const job = page.locator('.job', { hasText: 'Import incoming' });
+      await expect.poll(() => job.getAttribute('data-state'), { timeout: 180_000 }).toBe('done');
+      expect(await job.locator('.facts').textContent()).toContain(`${names.length} / ${names.length}`);
+      await expect.poll(() => page.locator('.bar .count').textContent(), WAIT).toBe(`${1 + names.length} assets`);
+      // The panel reloads the list once after its own action; everything after that came pushed.
+      expect(jobPolls - pollsBefore).toBeLessThanOrEqual(1);
+
+      const id = Number(await job.getAttribute('data-job-id'));
+      const progress = received.flatMap((event) => (event.type === 'job' && event.job.id === id ? [event.job] : []));
+      expect(progress.some((info) => info.state === 'running' && info.done > 0 && info.done < names.length)).toBe(true);
+      expect(progress[progress.length - 1]).toMatchObject({ state: 'done', done: names.length, imported: names.length });
+      expect(received.some((event) => event.type === 'library' && event.change === 'assets')).toBe(true);
+      expect(errors).toEqual([]);
+
+      // The channel drops with the server: the panel falls back to polling, and goes live again
+      // once a server answers on the same port with the same token.
+      await smallServer.close();
+      await expect.poll(() => page.locator('.jobs').getAttribute('data-events'), WAIT).toBe('polling');
+      const again = await startServer({ api: service.api, events: service.events, rendererDir, port: smallServer.port, token: smallServer.token });
+      try {
+        await expect.poll(() => page.locator('.jobs').getAttribute('data-events'), { timeout: 60_000 }).toBe('live');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await page.close();
+      await smallServer.close();
+      await service.close();
+      await small.remove();
+    }
   }, 300_000);
 });

@@ -47,6 +47,12 @@ interface RunningJob {
   readonly finished: Promise<ImportSummary | undefined>;
 }
 
+/** A job's state or progress changed; `assets` when it wrote assets to the library since the last change. */
+export interface ImportJobChange {
+  readonly jobId: number;
+  readonly assets: boolean;
+}
+
 /** Import jobs of one library. */
 export class ImportJobs {
   private readonly running = new Map<number, RunningJob>();
@@ -55,6 +61,7 @@ export class ImportJobs {
   private closed = false;
   /** What this process saw of jobs it ran to the end. */
   private readonly finished = new Map<number, { progress: ImportProgress | undefined; errors: JobFileError[] }>();
+  private readonly listeners = new Set<(change: ImportJobChange) => void>();
 
   constructor(
     private readonly library: Library,
@@ -70,7 +77,14 @@ export class ImportJobs {
     const job = this.library.createJob(IMPORT_JOB_KIND, payload, files.length);
     this.labels.set(job.id, label);
     this.run(job.id, label, files, 0);
+    this.notify({ jobId: job.id, assets: false });
     return this.info(job.id);
+  }
+
+  /** Calls `listener` on every change of a job this process runs (or cancels); returns the function that stops it. */
+  onChange(listener: (change: ImportJobChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Continues import jobs left queued, or running by a process that died. */
@@ -113,6 +127,7 @@ export class ImportJobs {
       await running.finished;
     } else if (job.state === 'queued' || job.state === 'running') {
       this.library.updateJob(id, { state: 'cancelled' });
+      this.notify({ jobId: id, assets: false });
     }
     return this.info(id);
   }
@@ -155,8 +170,10 @@ export class ImportJobs {
       signal: controller.signal,
       log: this.settings.log,
       onProgress: (progress) => {
+        const assets = progress.imported > (job.progress?.imported ?? 0);
         job.progress = progress;
         this.collectErrors(job, progress.done);
+        this.notify({ jobId: id, assets });
       },
     })
       .then(
@@ -169,8 +186,19 @@ export class ImportJobs {
       .finally(() => {
         this.running.delete(id);
         this.finished.set(id, { progress: job.progress, errors: job.errors });
+        this.notify({ jobId: id, assets: false });
       });
     this.running.set(id, Object.assign(job, { finished }));
+  }
+
+  private notify(change: ImportJobChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.settings.log.warn(`a job listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** Looks up why files written since the last look failed (the importer keeps the latest error per path). */

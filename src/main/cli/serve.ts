@@ -1,14 +1,14 @@
 /**
  * `npm run serve -- [--port N] [--host 127.0.0.1] [--renderer DIR] [--library DIR]`: serve mode.
- * Serves the built renderer and the API over HTTP and prints the page URL with its access token;
- * runs until interrupted. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+ * Serves the built renderer and the API over HTTP (its events over a WebSocket) and prints the
+ * page URL with its access token; runs until interrupted. Exit codes: 0 ok, 1 runtime error, 2 usage error.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApi } from '../api-impl';
+import { createApiService } from '../api-impl';
 import { AppLibrary, defaultLibraryDir } from '../app/app-library';
 import { startServer } from '../server/serve';
 import { runCli } from './run';
@@ -59,8 +59,10 @@ async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   const library = AppLibrary.open({ dir: path.resolve(values.library) });
   library.catch(() => undefined);
+  const service = createApiService({ name: pkg.name, version: pkg.version }, { openLibrary: () => library });
   const server = await startServer({
-    api: createApi({ name: pkg.name, version: pkg.version }, { openLibrary: () => library }),
+    api: service.api,
+    events: service.events,
     rendererDir: values.renderer,
     port,
     host: values.host,

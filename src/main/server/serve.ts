@@ -7,6 +7,11 @@
  * reads the token from `?token=` in the URL it is opened with. A bearer header, unlike a cookie,
  * is never sent by the browser on its own, so other sites cannot forge calls. Requests carrying a
  * foreign `Origin` are refused before anything else.
+ *
+ * Events (job progress, library changes) go out on a WebSocket at `EVENTS_PATH`, under the same
+ * rules: a foreign origin is refused (403) and the token is required (401), here as the
+ * subprotocol `bearer.<token>` beside `EVENTS_PROTOCOL`, since browsers cannot set headers on a
+ * WebSocket (or as the bearer header, for other clients).
  */
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -14,9 +19,21 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { API_METHODS, channelOf, validateRequest, type Api, type ApiMethod } from '../../shared/api';
+import type { Duplex } from 'node:stream';
+import {
+  API_METHODS,
+  channelOf,
+  EVENTS_PATH,
+  EVENTS_PROTOCOL,
+  EVENTS_TOKEN_PREFIX,
+  validateRequest,
+  type Api,
+  type ApiEvents,
+  type ApiMethod,
+} from '../../shared/api';
 import { dispatch } from '../ipc';
 import { contentSecurityPolicy } from '../security';
+import { acceptWebSocket, CLOSE_GOING_AWAY, handshakeProblem, offeredProtocols, refuseUpgrade, type WebSocketConnection } from './websocket';
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -44,6 +61,13 @@ export interface ServeOptions {
    * @default 1048576
    */
   readonly maxBodyBytes?: number;
+  /** Events pushed to WebSocket clients at `EVENTS_PATH`; without them the path answers 404. */
+  readonly events?: ApiEvents;
+  /**
+   * Most event connections open at once.
+   * @default 32
+   */
+  readonly maxEventClients?: number;
 }
 
 /** A running server. */
@@ -92,6 +116,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const rendererDir = await realpath(path.resolve(options.rendererDir));
   const allowedOrigins = new Set<string>();
+  const eventClients = new Set<WebSocketConnection>();
+  const maxEventClients = options.maxEventClients ?? 32;
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -131,6 +157,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     sendJson(response, 200, { result });
   }
 
+  /** The event channel's handshake: the HTTP API's origin and token rules, then RFC 6455's. */
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      return refuseUpgrade(socket, { status: 403, message: `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed` });
+    }
+    if (new URL(request.url ?? '/', 'http://server').pathname !== EVENTS_PATH || options.events === undefined) {
+      return refuseUpgrade(socket, { status: 404, message: 'not found' });
+    }
+    const protocols = offeredProtocols(request);
+    const offered = protocols.find((protocol) => protocol.startsWith(EVENTS_TOKEN_PREFIX));
+    const header = offered === undefined ? request.headers.authorization : `Bearer ${offered.slice(EVENTS_TOKEN_PREFIX.length)}`;
+    if (!hasToken(header, token)) {
+      return refuseUpgrade(socket, { status: 401, message: `missing or wrong access token (subprotocol ${EVENTS_TOKEN_PREFIX}<token>, or Authorization: Bearer <token>)` });
+    }
+    const problem = handshakeProblem(request);
+    if (problem !== undefined) return refuseUpgrade(socket, problem);
+    if (!protocols.includes(EVENTS_PROTOCOL)) {
+      return refuseUpgrade(socket, { status: 400, message: `the subprotocol ${EVENTS_PROTOCOL} must be offered` });
+    }
+    if (eventClients.size >= maxEventClients) {
+      return refuseUpgrade(socket, { status: 503, message: `${maxEventClients} event connections are open already` });
+    }
+    const client = acceptWebSocket(request, socket, head, EVENTS_PROTOCOL);
+    eventClients.add(client);
+    void client.closed.then(() => eventClients.delete(client));
+  }
+
   async function handleStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
@@ -149,6 +204,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 
+  server.on('upgrade', handleUpgrade);
+  const stopEvents = options.events?.onEvent((event) => {
+    const message = JSON.stringify(event);
+    for (const client of eventClients) client.send(message);
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -157,6 +218,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   });
   const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const origin = `http://${urlHost}:${port}`;
   allowedOrigins.add(origin);
@@ -168,11 +230,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port,
     token,
     url: `${origin}/?token=${token}`,
+    // A second call waits for the first.
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
+        stopEvents?.();
+        // Upgraded sockets are no longer the server's connections: each is closed on its own.
+        for (const client of eventClients) client.close(CLOSE_GOING_AWAY, 'the server is stopping');
         server.closeAllConnections();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
-      }),
+      })),
   };
 }
 

@@ -139,6 +139,8 @@ describe('fine-tuning in the app', () => {
     const training = await until(() => api.fineTuneStatus(started.id, 0), (s) => s.step >= 1 || s.state !== 'running');
     expect(training.state).toBe('running');
     expect(training.stage).toMatch(/^step \d+ of 500/);
+    // The old model's metrics are shown as soon as they are measured, before training ends.
+    expect(training.before?.objects).toBe(13);
     const cancelled = await api.cancelFineTune(started.id);
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.step).toBeGreaterThanOrEqual(1);

@@ -16,7 +16,7 @@ import type { JobHandle } from '../compute/worker-pool';
 import { loadZoo } from '../gmn/dataset';
 import { type FineTuneObject, libraryTrainingObjects, splitDemo } from '../gmn/finetune-data';
 import type { HeldOutMetrics } from '../gmn/finetune-eval';
-import { FINE_TUNE_STAGES, type GmnFineTuneOutput } from '../gmn/finetune-job';
+import { FINE_TUNE_STAGES, type GmnFineTuneOutput, beforeMetricsOf } from '../gmn/finetune-job';
 import { readEncoderInfo } from '../library/import/importer';
 import type { AppLibrary } from './app-library';
 import { THREADS_SETTING } from './settings-keys';
@@ -164,6 +164,8 @@ export class FineTunes {
       {
         onProgress: (p) => {
           if (p.message) run.stage = p.message;
+          const before = beforeMetricsOf(p.metrics);
+          if (before) run.before = contractMetrics(before);
           const loss = p.metrics?.['loss'];
           if (loss === undefined) return;
           run.step = p.done;

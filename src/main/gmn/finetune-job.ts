@@ -80,6 +80,19 @@ export const TRAINING_CHECKPOINT = 'encoder.train.safetensors';
 /** Most NeRFs the standardisation statistics of a batch-normalised encoder are taken over. */
 const MAX_STATISTICS_NERFS = 96;
 
+/** Prefix of the progress metrics that carry the old model's held-out metrics, reported once measured. */
+export const BEFORE_PREFIX = 'before.';
+
+function beforeMetrics(m: HeldOutMetrics): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([key, value]) => [`${BEFORE_PREFIX}${key}`, value]));
+}
+
+/** The old model's metrics from a progress report's metrics, when it carries them. */
+export function beforeMetricsOf(metrics: Readonly<Record<string, number>> | undefined): HeldOutMetrics | undefined {
+  if (metrics?.[`${BEFORE_PREFIX}recallAt1`] === undefined) return undefined;
+  return Object.fromEntries(Object.entries(metrics).filter(([key]) => key.startsWith(BEFORE_PREFIX)).map(([key, value]) => [key.slice(BEFORE_PREFIX.length), value])) as unknown as HeldOutMetrics;
+}
+
 export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): Promise<GmnFineTuneOutput> {
   if (!Number.isInteger(input.steps) || input.steps < 1) throw new RangeError(`gmn.finetune: steps must be an integer >= 1, got ${input.steps}`);
   const state = await loadCheckpoint(input.checkpoint, { dtype: 'float32' });
@@ -105,7 +118,7 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
   if (!before) return cancelledEarly();
   if (ctx.cancelled) return cancelledEarly(before);
 
-  ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.training });
+  ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.training, metrics: beforeMetrics(before) });
   const model = buildGmnTrainStep(config);
   const session = await ctx.sessions.get(model.bytes, input.provider, { variableShapes: true });
   const params: Record<string, HostTensor> = {};

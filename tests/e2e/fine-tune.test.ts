@@ -1,0 +1,133 @@
+/**
+ * Fine-tuning and settings end to end in real Chromium (serve mode, the renderer built from
+ * source, the real API): with a tiny model installed as the shipped encoder (tests/app/tiny-model.ts),
+ * a fine-tuning run of a few steps starts from the Fine-tune view, draws its losses, shows its
+ * progress and is cancelled from the page; the Settings view lists the devices and the model in use.
+ */
+
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiService } from '../../src/main/api-impl';
+import type { AppLibrary } from '../../src/main/app/app-library';
+import { startServer, type RunningServer } from '../../src/main/server/serve';
+import type { Api } from '../../src/shared/api';
+import { libraryFixture } from '../app/library-fixture';
+import { writeTinyModel } from '../app/tiny-model';
+import { launchChromium } from './chromium';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
+const WAIT = { timeout: 120_000, interval: 250 };
+
+const fixture = libraryFixture();
+let scratch: string;
+let server: RunningServer;
+let browser: Browser;
+let app: AppLibrary;
+let api: Api;
+let shippedVersion: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-ft-'));
+  const rendererDir = path.join(scratch, 'renderer');
+  await build({
+    configFile: false,
+    root: path.join(ROOT, 'src/renderer'),
+    base: './',
+    plugins: [vue()],
+    logLevel: 'warn',
+    build: { outDir: rendererDir, emptyOutDir: true },
+  });
+  shippedVersion = (await writeTinyModel(path.dirname(fixture.encoderPath))).version;
+  app = await fixture.open();
+  await app.jobs.idle();
+  await app.embeddingIdle();
+  const service = createApiService({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
+  api = service.api;
+  server = await startServer({ api, events: service.events, rendererDir });
+  browser = await launchChromium();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await app?.close();
+  await fixture.remove();
+  if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(server.url);
+  return { page, errors };
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(path.join(ROOT, 'test-results'), { recursive: true });
+  await page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });
+  if (process.env['NERFDEX_UPDATE_DOCS'] === '1') await page.screenshot({ path: path.join(ROOT, 'docs', `${name}.png`) });
+}
+
+describe('fine-tuning in Chromium', () => {
+  it('starts a run of a few steps from the Fine-tune view, shows its progress and losses, and cancels it', async () => {
+    const { page, errors } = await openPage();
+    await page.getByRole('button', { name: 'Fine-tune' }).click();
+    const view = page.getByRole('region', { name: 'Fine-tune' });
+    // Every provider is listed; those that cannot start say why and cannot be picked.
+    await expect.poll(() => view.locator('.device').count(), WAIT).toBe(6);
+    expect(await view.locator('.device[data-available="false"] input').first().isDisabled()).toBe(true);
+    expect((await view.locator('.device[data-available="false"] .reason').first().textContent())?.length).toBeGreaterThan(0);
+    await view.locator('input[name="device"][value="cpu"]').check();
+    await view.locator('input[name="steps"]').fill('400');
+    await view.getByRole('button', { name: 'Start fine-tuning' }).click();
+
+    const run = view.locator('.run');
+    await expect.poll(() => run.getAttribute('data-state'), WAIT).toBe('running');
+    // Progress: steps go by, the chart gets their losses, an ETA appears.
+    await expect.poll(async () => Number(await view.locator('.loss-chart').getAttribute('data-points')), WAIT).toBeGreaterThanOrEqual(2);
+    expect(await run.locator('.steps').textContent()).toMatch(/^step [1-9]\d* \/ 400$/);
+    await expect.poll(() => run.locator('.eta').count(), WAIT).toBe(1);
+    expect(await view.locator('.metrics .old').count()).toBe(3);
+    await screenshot(page, 'app-fine-tune');
+
+    await run.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => run.getAttribute('data-state'), WAIT).toBe('cancelled');
+    const id = Number(await run.getAttribute('data-run-id'));
+    const status = await api.fineTuneStatus(id, 0);
+    expect(status.state).toBe('cancelled');
+    expect(status.step).toBeGreaterThanOrEqual(2);
+    expect(status.step).toBeLessThan(400);
+    expect(await view.getByRole('button', { name: 'Keep the new model' }).count()).toBe(0);
+    await view.getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => run.getAttribute('data-state'), WAIT).toBe('discarded');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
+
+  it('shows the model in use, the devices and the watched folders in Settings', async () => {
+    const { page, errors } = await openPage();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const view = page.getByRole('region', { name: 'Settings' });
+    const row = view.locator(`tr[data-version="${shippedVersion}"]`);
+    await expect.poll(() => row.getAttribute('data-active'), WAIT).toBe('true');
+    expect(await row.textContent()).toContain('in use');
+    expect(await view.locator('select[name="device"] option').count()).toBe(6);
+    await view.locator('input[name="watched-folder"]').fill('relative/folder');
+    await view.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => view.getByRole('alert').textContent(), WAIT).toContain('must be an absolute path');
+    await screenshot(page, 'app-settings');
+    expect(errors.filter((e) => !e.includes('status of 500'))).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

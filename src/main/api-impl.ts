@@ -56,7 +56,14 @@ export function createApiService(identity: AppIdentity, options: ApiOptions = {}
     if (closed) return Promise.reject(new Error('the library is closed: nerfdex is quitting'));
     if (opened === undefined) {
       opened = openLibrary().then((app) => {
-        stopForwarding ??= forwardJobEvents(app.jobs, events);
+        if (stopForwarding === undefined) {
+          const imports = forwardJobEvents(app.jobs, events);
+          const fineTunes = forwardJobEvents(app.fineTunes, events);
+          stopForwarding = () => {
+            imports();
+            fineTunes();
+          };
+        }
         // With events nothing polls the API, so main looks for a newly installed model itself.
         modelWatch ??= setInterval(() => {
           app.embedWhenEncoderAppears();

@@ -141,6 +141,11 @@ describe('fine-tuning in the app', () => {
     expect(training.stage).toMatch(/^step \d+ of 500/);
     // The old model's metrics are shown as soon as they are measured, before training ends.
     expect(training.before?.objects).toBe(13);
+    // The run is a job in the jobs panel too, and the panel's Cancel stops it.
+    const job = (await api.listJobs())[0]!;
+    expect(job).toMatchObject({ id: started.id, kind: 'app.fine-tune', state: 'running', total: 500 });
+    expect(job.done).toBeGreaterThanOrEqual(1);
+    expect((await api.cancelJob(started.id)).state).toBe('cancelled');
     const cancelled = await api.cancelFineTune(started.id);
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.step).toBeGreaterThanOrEqual(1);

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { JobInfo, JobStateName } from '../../shared/api';
 import type { ProviderName, ProviderRequest } from '../../shared/compute';
 import type { FineTuneLossPoint, FineTuneMetrics, FineTuneRequest, FineTuneState, FineTuneStatus } from '../../shared/models';
 import { JobCancelledError } from '../compute/jobs';
@@ -19,6 +20,7 @@ import type { HeldOutMetrics } from '../gmn/finetune-eval';
 import { FINE_TUNE_STAGES, type GmnFineTuneOutput, beforeMetricsOf } from '../gmn/finetune-job';
 import { readEncoderInfo } from '../library/import/importer';
 import type { AppLibrary } from './app-library';
+import type { ImportJobChange } from './import-jobs';
 import { THREADS_SETTING } from './settings-keys';
 
 /** Kind of a fine-tuning run's row in the library's jobs table. */
@@ -106,11 +108,62 @@ export function libraryObjects(app: AppLibrary): FineTuneObject[] {
   return [...objects].map(([id, o]) => ({ id, category: o.category, nerfs: o.nerfs }));
 }
 
-/** The fine-tuning runs of one open library (one at a time). */
+/** How a run shows in the jobs panel: kept and discarded runs are done jobs. */
+const JOB_STATES: Readonly<Record<FineTuneState, JobStateName>> = { running: 'running', done: 'done', kept: 'done', discarded: 'done', failed: 'failed', cancelled: 'cancelled' };
+
+/**
+ * The fine-tuning runs of one open library (one at a time). Also a job source for the jobs panel
+ * (`info`, `onChange`), like the import jobs.
+ */
 export class FineTunes {
   private readonly runs = new Map<number, Run>();
+  private readonly listeners = new Set<(change: ImportJobChange) => void>();
 
   constructor(private readonly app: AppLibrary) {}
+
+  /** Calls `listener` on every change of a run; returns the function that stops it. */
+  onChange(listener: (change: ImportJobChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A run as the jobs panel shows it. */
+  info(id: number): JobInfo {
+    const run = this.get(id);
+    const status = this.describe(run, run.steps);
+    return {
+      id: run.id,
+      kind: FINE_TUNE_JOB_KIND,
+      label: `Fine-tune ${run.baseVersion} on the library`,
+      state: JOB_STATES[run.state],
+      done: run.step,
+      total: run.steps,
+      imported: 0,
+      failed: 0,
+      stage: run.stage,
+      currentFile: null,
+      etaSeconds: status.etaSeconds,
+      createdAt: run.startedAt,
+      updatedAt: run.lastStep?.at ?? run.startedAt,
+      error: run.error,
+      errors: [],
+    };
+  }
+
+  /** Every run of this process as jobs, newest first. */
+  jobs(): JobInfo[] {
+    return [...this.runs.keys()].reverse().map((id) => this.info(id));
+  }
+
+  private notify(run: Run): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener({ jobId: run.id, assets: false });
+      } catch (error) {
+        console.warn(`a fine-tuning listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
 
   /**
    * Starts a run from the selected encoder's training checkpoint. Rejects (`RangeError`) while
@@ -174,6 +227,7 @@ export class FineTunes {
           run.firstStep ??= { at: now, step: p.done };
           run.lastStep = { at: now, step: p.done };
           app.library.updateJob(run.id, { done: p.done });
+          this.notify(run);
         },
       },
     );
@@ -186,7 +240,8 @@ export class FineTunes {
         run.stage = run.state;
         app.library.updateJob(run.id, { state: run.state, error: run.error });
       },
-    );
+    ).finally(() => this.notify(run));
+    this.notify(run);
     return this.describe(run, 0);
   }
 
@@ -253,6 +308,7 @@ export class FineTunes {
     await this.app.selectEncoder(path.join(run.folder, 'encoder.onnx'));
     run.state = 'kept';
     run.stage = 'kept: the library is re-embedded with the new model';
+    this.notify(run);
     return this.describe(run, run.steps);
   }
 
@@ -263,6 +319,7 @@ export class FineTunes {
     await rm(run.folder, { recursive: true, force: true });
     run.state = 'discarded';
     run.stage = 'discarded';
+    this.notify(run);
     return this.describe(run, run.steps);
   }
 

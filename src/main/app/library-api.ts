@@ -13,6 +13,7 @@ import type {
   AssetPage,
   BinaryPayload,
   CollectionInfo,
+  JobInfo,
   LatentMapLayout,
   LatentMapUnavailable,
   LibrarySummary,
@@ -237,11 +238,17 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
       const app = await open();
       // The jobs panel polls this: an encoder installed meanwhile starts its embedding job here.
       app.embedWhenEncoderAppears();
-      return app.jobs.list();
+      const fineTunes = app.fineTunes.jobs();
+      const running = (job: JobInfo): boolean => job.state === 'running' || job.state === 'queued';
+      return [...fineTunes.filter(running), ...app.jobs.list(), ...fineTunes.filter((job) => !running(job))];
     },
 
     async cancelJob(id: number) {
       const app = await open();
+      if (app.fineTunes.has(id)) {
+        await app.fineTunes.cancel(id);
+        return app.fineTunes.info(id);
+      }
       return app.jobs.cancel(id);
     },
 

@@ -83,12 +83,15 @@ interface Measured {
 }
 
 async function measure(set: string, files: readonly string[], encoderPath: string | undefined, scratch: string, args: readonly string[]): Promise<Measured> {
-  const pool = new WorkerPool({ size: numberOption(args, 'workers', 2) });
+  const workers = numberOption(args, 'workers', 2);
+  const pool = new WorkerPool({ size: workers });
   const provider = await chooseProvider('cpu', { threads: 1 });
   const library = await Library.open(mkdtempSync(join(scratch, 'library-')), { log: silent });
   try {
     const started = performance.now();
-    const summary = await importPaths(library, files, { pool, provider, encoderPath, batchSize: numberOption(args, 'batch', 8), log: silent });
+    // Small sets are split so that every worker gets a batch.
+    const batchSize = Math.max(1, Math.min(numberOption(args, 'batch', 8), Math.ceil(files.length / workers)));
+    const summary = await importPaths(library, files, { pool, provider, encoderPath, batchSize, log: silent });
     const seconds = (performance.now() - started) / 1000;
     if (summary.failed.length) throw new Error(`${summary.failed.length} files failed to import: ${summary.failed[0]!.path}: ${summary.failed[0]!.reason}`);
     const megabytes = files.reduce((sum, f) => sum + statSync(f).size, 0) / 1024 ** 2;
@@ -116,7 +119,7 @@ export async function run(args: string[]): Promise<void> {
     const ingp = ingpCount > 0 ? ingpFiles(join(scratch, 'ingp'), ingpCount, log2) : [];
     const encoder = await encoderFor(args, scratch);
     const workers = numberOption(args, 'workers', 2);
-    console.log(`encoder ${encoder.label}; ${workers} worker threads (one ONNX Runtime thread each), batches of ${numberOption(args, 'batch', 8)} files; a fresh library per run`);
+    console.log(`encoder ${encoder.label}; ${workers} worker threads (one ONNX Runtime thread each), batches of up to ${numberOption(args, 'batch', 8)} files; a fresh library per run`);
     console.log(`stages: read = sniff + parse + validate + sha256; shares and ms are of the workers' time, summed over workers\n`);
     console.log(`| files | encoder | count (size) | files/s | MB/s | read / thumbnail / preview / embed share | ms per file: read / thumbnail / preview / embed |`);
     console.log('|---|---|---|---|---|---|---|');

@@ -6,7 +6,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobInfo, JobStateName } from '../../shared/api';
 import type { ProviderName, ProviderRequest } from '../../shared/compute';
@@ -183,7 +183,11 @@ export class FineTunes {
     if (!existsSync(path.join(demoDir, 'manifest.json'))) throw new RangeError(`the demo zoo ${demoDir} is missing: fine-tuning takes its anchor and held-out objects from it`);
     const threads = app.library.getSetting<number>(THREADS_SETTING) ?? 0;
     const provider = await chooseProvider(request.device as ProviderRequest, { threads });
-    const split = splitDemo(loadZoo(demoDir), path.join(app.library.cacheDir, 'targets'));
+    const demo = loadZoo(demoDir);
+    const split = splitDemo(demo, path.join(app.library.cacheDir, 'targets'));
+    // Held-out metrics depend on the encoder and the demo's split only: measured once per pair.
+    const metricsOf = (version: string): string => path.join(app.library.cacheDir, 'held-out-metrics', `${version}-${demo.manifestHash.slice(0, 16)}.json`);
+    const known = await readHeldOutMetrics(metricsOf(base.version));
     const library = libraryTrainingObjects(libraryObjects(app), split);
     const row = app.library.createJob(FINE_TUNE_JOB_KIND, { base: base.version, device: provider.name, steps: request.steps }, request.steps);
     app.library.updateJob(row.id, { state: 'running' });
@@ -213,7 +217,7 @@ export class FineTunes {
     this.runs.set(run.id, run);
     const handle = app.pool.startJob(
       'gmn.finetune',
-      { checkpoint, baseEncoder: encoderPath, out: folder, provider, library, anchors: split.anchors, heldOut: split.heldOut, steps: request.steps },
+      { checkpoint, baseEncoder: encoderPath, out: folder, provider, library, anchors: split.anchors, heldOut: split.heldOut, steps: request.steps, ...(known ? { before: known } : {}) },
       {
         onProgress: (p) => {
           if (p.message) run.stage = p.message;
@@ -233,7 +237,11 @@ export class FineTunes {
     );
     run.handle = handle;
     run.finished = handle.result.then(
-      (output) => this.finish(run, output),
+      async (output) => {
+        if (output.before && !known) await writeHeldOutMetrics(metricsOf(run.baseVersion), output.before);
+        if (output.after && output.version) await writeHeldOutMetrics(metricsOf(output.version), output.after);
+        await this.finish(run, output);
+      },
       (error: unknown) => {
         run.state = error instanceof JobCancelledError ? 'cancelled' : 'failed';
         run.error = run.state === 'failed' ? (error instanceof Error ? error.message : String(error)) : null;
@@ -376,6 +384,21 @@ export class FineTunes {
       startedAt: run.startedAt,
     };
   }
+}
+
+/** Held-out metrics cached as JSON (which writes NaN as null). */
+async function readHeldOutMetrics(file: string): Promise<HeldOutMetrics | undefined> {
+  try {
+    const stored = JSON.parse(await readFile(file, 'utf8')) as Record<keyof HeldOutMetrics, number | null>;
+    return Object.fromEntries(Object.entries(stored).map(([key, value]) => [key, value ?? NaN])) as unknown as HeldOutMetrics;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeHeldOutMetrics(file: string, metrics: HeldOutMetrics): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(metrics)}\n`);
 }
 
 /** The record of a fine-tuned model folder, or undefined when it has none (or it is unreadable). */

@@ -41,6 +41,8 @@ export interface GmnFineTuneInput {
   readonly anchors: readonly FineTuneObject[];
   /** Demo objects never trained on, for the before/after metrics. */
   readonly heldOut: readonly FineTuneObject[];
+  /** The base encoder's metrics on `heldOut`, when measured before (they are then not measured again). */
+  readonly before?: HeldOutMetrics;
   readonly steps: number;
   /** Peak learning rate of the one-cycle schedule. @default 1e-4 */
   readonly lr?: number;
@@ -114,7 +116,7 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
 
   ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.before });
   const base = await Embedder.load(input.baseEncoder);
-  const before = await heldOutMetrics(base, input.heldOut, input.anchors, load, ctx.sessions, input.provider, stopped);
+  const before = input.before ?? (await heldOutMetrics(base, input.heldOut, input.anchors, load, ctx.sessions, input.provider, stopped));
   if (!before) return cancelledEarly();
   if (ctx.cancelled) return cancelledEarly(before);
 

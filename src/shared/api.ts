@@ -325,6 +325,8 @@ export interface Api {
   listModels(): Promise<ModelVersionInfo[]>;
   /** Selects an encoder version: active at once when it has embedded every asset, else after re-embedding. */
   useModel(version: string): Promise<ModelVersionInfo[]>;
+  /** Deletes a fine-tuned version that is not selected: its folder, and its embeddings in the library. */
+  deleteModel(version: string): Promise<ModelVersionInfo[]>;
   getSettings(): Promise<AppSettings>;
   setSettings(patch: AppSettingsPatch): Promise<AppSettings>;
 }
@@ -519,6 +521,7 @@ export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> }
   discardFineTuned: argumentsOf(idArgument),
   listModels: argumentsOf(),
   useModel: argumentsOf(stringArgument(64, 1)),
+  deleteModel: argumentsOf(stringArgument(64, 1)),
   getSettings: argumentsOf(),
   setSettings: argumentsOf(settingsArgument),
 };

@@ -135,6 +135,12 @@ describe('fine-tuning in the app', () => {
     ]);
     expect(app.encoderPath).toBe(fixture.encoderPath);
     await expect(api.useModel('gmn-00000000')).rejects.toThrow('no model "gmn-00000000" in the library');
+
+    // A fine-tuned version no longer wanted goes with its embeddings; the shipped one and the one in use stay.
+    await expect(api.deleteModel(shippedVersion)).rejects.toThrow(`model ${shippedVersion} is the shipped encoder`);
+    expect((await api.deleteModel(version)).map((m) => m.version)).toEqual([shippedVersion]);
+    expect(existsSync(folder)).toBe(false);
+    expect(app.library.models().map((m) => m.version)).toEqual([shippedVersion]);
   }, 900_000);
 
   it('cancels a run between steps (it checkpoints), and discard deletes its folder', async () => {

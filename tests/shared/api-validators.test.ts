@@ -73,6 +73,7 @@ const GOOD_CALLS: Record<(typeof API_METHODS)[number], unknown[]> = {
   discardFineTuned: [3],
   listModels: [],
   useModel: ['gmn-3f2a9c1b'],
+  deleteModel: ['gmn-3f2a9c1b'],
   getSettings: [],
   setSettings: [{ addWatchedFolder: '/data/nerfs', device: 'cpu', threads: 2 }],
 };
@@ -112,6 +113,7 @@ describe('the contract validators', () => {
     ['startFineTune', [{ device: 'auto' }], 'nerfdex:startFineTune: argument 1 lacks the field "steps"'],
     ['fineTuneStatus', [1], 'nerfdex:fineTuneStatus: expected 2 arguments, got 1'],
     ['useModel', [''], 'nerfdex:useModel: argument 1 must be a string of 1 to 64 characters, got ""'],
+    ['deleteModel', [3], 'nerfdex:deleteModel: argument 1 must be a string of 1 to 64 characters, got 3'],
     ['setSettings', [{ threads: -1 }], 'nerfdex:setSettings: argument 1 field "threads" must be an integer from 0 to 256, got -1'],
     ['setSettings', [{ folders: [] }], 'nerfdex:setSettings: argument 1 has the unknown field "folders"'],
   ])('%s(%j) is a TypeError naming the channel', (method, args, message) => {

@@ -4,7 +4,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Api } from '../../shared/api';
 import { PROVIDER_NAMES, type ProviderRequest } from '../../shared/compute';
@@ -19,7 +19,7 @@ import { DEVICE_SETTING, THREADS_SETTING } from './settings-keys';
 /** The methods of `Api` this module answers. */
 export type ModelApi = Pick<
   Api,
-  'listDevices' | 'startFineTune' | 'fineTuneStatus' | 'listFineTunes' | 'cancelFineTune' | 'keepFineTuned' | 'discardFineTuned' | 'listModels' | 'useModel' | 'getSettings' | 'setSettings'
+  'listDevices' | 'startFineTune' | 'fineTuneStatus' | 'listFineTunes' | 'cancelFineTune' | 'keepFineTuned' | 'discardFineTuned' | 'listModels' | 'useModel' | 'deleteModel' | 'getSettings' | 'setSettings'
 >;
 
 /** Every provider nerfdex knows, each tried alone (the answers are cached for the process). */
@@ -132,6 +132,20 @@ export function createModelApi(open: () => Promise<AppLibrary>): ModelApi {
       if (!model) throw new NotFoundError('model', version);
       await app.selectEncoder(model.source === 'shipped' ? null : model.encoderPath);
       if (model.source === 'fine-tuned') app.fineTunes.markKept(path.dirname(model.encoderPath));
+      return listModels(app);
+    },
+
+    async deleteModel(version: string): Promise<ModelVersionInfo[]> {
+      const app = await open();
+      const model = (await modelFolders(app)).find((m) => m.version === version);
+      if (!model) throw new NotFoundError('model', version);
+      if (model.source === 'shipped') throw new RangeError(`model ${version} is the shipped encoder; only fine-tuned versions can be deleted`);
+      const folder = path.dirname(model.encoderPath);
+      if (path.resolve(app.encoderPath) === path.resolve(model.encoderPath)) throw new RangeError(`model ${version} is the encoder in use; use another one first`);
+      if (app.fineTunes.pendingIn(folder) !== null) throw new RangeError(`model ${version} is the candidate of fine-tuning run ${app.fineTunes.pendingIn(folder)}; keep or discard it there`);
+      // Search may still answer with it while the selected version re-embeds: then it stays until that switch.
+      if (app.library.models().some((m) => m.version === version)) await app.library.dropModel(version);
+      await rm(folder, { recursive: true, force: true });
       return listModels(app);
     },
 

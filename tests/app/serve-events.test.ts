@@ -1,23 +1,24 @@
 /**
- * Serve mode's event channel with the real parts: a library of demo NeRFs, the server, and a
- * WebSocket client that is not ours (undici's, which is Node's own WebSocket from Node 22 on).
- * Handshakes that must be refused are made by hand, to read the HTTP status they get.
+ * Serve mode's event channel with the real parts: a library of demo NeRFs, the server, and the
+ * `ws` package's client. Handshakes that must be refused are made by hand, to read the HTTP status
+ * they get. The limits (connections, slow readers, close time) are checked on a server of their
+ * own fed by a fake event source.
  */
 
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
-import { WebSocket as UndiciWebSocket } from 'undici';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiService, type ApiService } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
-import { EVENTS_PATH, EVENTS_PROTOCOL, EVENTS_TOKEN_PREFIX, type ApiEvent, type JobInfo } from '../../src/shared/api';
+import { EVENTS_PATH, EVENTS_PROTOCOL, EVENTS_TOKEN_PREFIX, type ApiEvent, type ApiEventListener, type ApiEvents, type JobInfo } from '../../src/shared/api';
 import { validateEvent } from '../../src/shared/events';
+import { fakeApiWith } from './fake-api';
 import { DEMO, libraryFixture } from './library-fixture';
-
-const WebSocketClient = (globalThis as { WebSocket?: typeof UndiciWebSocket }).WebSocket ?? UndiciWebSocket;
 
 const IMPORTED = ['chair-070002.hash-train', 'lamp-070000.mlp-train', 'sofa-070001.triplane-train'].map((name) => `${name}.nerf.safetensors`);
 
@@ -43,20 +44,22 @@ interface UpgradeAnswer {
   readonly status: number;
   readonly body: string;
   readonly protocol?: string;
+  /** The upgraded socket, left open when `keepOpen` asks for it. */
+  readonly socket?: Duplex;
 }
 
 /** A handshake made by hand: the status it gets, its body, and the subprotocol chosen. */
-function upgrade(headers: Record<string, string>, pathname = EVENTS_PATH): Promise<UpgradeAnswer> {
+function upgrade(headers: Record<string, string>, pathname = EVENTS_PATH, target: RunningServer = server, keepOpen = false): Promise<UpgradeAnswer> {
   return new Promise((resolve, reject) => {
     const request = httpRequest({
       host: '127.0.0.1',
-      port: server.port,
+      port: target.port,
       path: pathname,
       headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...headers },
     });
     request.on('upgrade', (response, socket) => {
-      socket.destroy();
-      resolve({ status: 101, body: '', protocol: response.headers['sec-websocket-protocol'] });
+      if (!keepOpen) socket.destroy();
+      resolve({ status: 101, body: '', protocol: response.headers['sec-websocket-protocol'], ...(keepOpen ? { socket } : {}) });
     });
     request.on('response', (response) => {
       let body = '';
@@ -70,23 +73,55 @@ function upgrade(headers: Record<string, string>, pathname = EVENTS_PATH): Promi
 
 const goodProtocols = (): string => `${EVENTS_PROTOCOL}, ${EVENTS_TOKEN_PREFIX}${server.token}`;
 
-/** A connected client that keeps every event it receives, each checked by the renderer's validator. */
-async function connect(): Promise<{ socket: UndiciWebSocket; events: ApiEvent[]; closed: Promise<number> }> {
-  const socket = new WebSocketClient(`ws://127.0.0.1:${server.port}${EVENTS_PATH}`, [EVENTS_PROTOCOL, `${EVENTS_TOKEN_PREFIX}${server.token}`]);
-  const events: ApiEvent[] = [];
-  socket.addEventListener('message', (message) => events.push(validateEvent(JSON.parse(String(message.data)))));
-  const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
+interface Client {
+  readonly socket: WebSocket;
+  /** Every message received, as text. */
+  readonly messages: string[];
+  /** Settles with the close code once the connection has closed. */
+  readonly closed: Promise<number>;
+}
+
+/** A `ws` client on `target`'s event channel, connected. */
+async function open(target: RunningServer): Promise<Client> {
+  const socket = new WebSocket(`ws://127.0.0.1:${target.port}${EVENTS_PATH}`, [EVENTS_PROTOCOL, `${EVENTS_TOKEN_PREFIX}${target.token}`]);
+  const messages: string[] = [];
+  socket.on('message', (data) => messages.push(data.toString()));
+  const closed = new Promise<number>((resolve) => socket.on('close', (code: number) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    socket.addEventListener('open', () => resolve());
-    socket.addEventListener('error', () => reject(new Error('the event channel did not open')));
+    socket.once('open', () => resolve());
+    // Kept after the open: a later error shows as the close code.
+    socket.on('error', reject);
   });
-  return { socket, events, closed };
+  return { socket, messages, closed };
+}
+
+/** A connected client that keeps every event it receives, each checked by the renderer's validator. */
+async function connect(): Promise<Client & { events: ApiEvent[] }> {
+  const client = await open(server);
+  const events: ApiEvent[] = [];
+  client.socket.on('message', (data) => events.push(validateEvent(JSON.parse(data.toString()))));
+  return { ...client, events };
+}
+
+/** An event source the test drives by hand. */
+function fakeEvents(): ApiEvents & { emit(event: ApiEvent): void } {
+  const listeners = new Set<ApiEventListener>();
+  return {
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit: (event) => listeners.forEach((listener) => listener(event)),
+  };
 }
 
 describe('the event channel handshake', () => {
   it('accepts the token as a subprotocol and answers with the events protocol only', async () => {
     const answer = await upgrade({ 'Sec-WebSocket-Protocol': goodProtocols(), Origin: server.origin });
     expect(answer).toEqual({ status: 101, body: '', protocol: EVENTS_PROTOCOL });
+    // Also when the token comes first: the token is never echoed.
+    const tokenFirst = await upgrade({ 'Sec-WebSocket-Protocol': `${EVENTS_TOKEN_PREFIX}${server.token}, ${EVENTS_PROTOCOL}` });
+    expect(tokenFirst).toEqual({ status: 101, body: '', protocol: EVENTS_PROTOCOL });
     // Clients that can set headers may send the bearer header instead.
     expect((await upgrade({ 'Sec-WebSocket-Protocol': EVENTS_PROTOCOL, Authorization: `Bearer ${server.token}` })).status).toBe(101);
   });
@@ -106,10 +141,11 @@ describe('the event channel handshake', () => {
     expect((JSON.parse(answer.body) as { error: string }).error).toBe('origin "http://evil.example" is not allowed');
   });
 
-  it('refuses other paths, other versions and a handshake without the events protocol', async () => {
+  it('refuses other paths, other versions, bad keys and a handshake without the events protocol', async () => {
     expect((await upgrade({ 'Sec-WebSocket-Protocol': goodProtocols() }, '/api/listJobs')).status).toBe(404);
-    const version = await upgrade({ 'Sec-WebSocket-Protocol': goodProtocols(), 'Sec-WebSocket-Version': '8' });
-    expect(version.status).toBe(426);
+    // ws speaks versions 13 and 8 and answers any other with 400.
+    const version = await upgrade({ 'Sec-WebSocket-Protocol': goodProtocols(), 'Sec-WebSocket-Version': '7' });
+    expect(version.status).toBe(400);
     expect((await upgrade({ 'Sec-WebSocket-Protocol': goodProtocols(), 'Sec-WebSocket-Key': 'short' })).status).toBe(400);
     const noProtocol = await upgrade({ 'Sec-WebSocket-Protocol': `${EVENTS_TOKEN_PREFIX}${server.token}` });
     expect(noProtocol.status).toBe(400);
@@ -117,12 +153,12 @@ describe('the event channel handshake', () => {
   });
 
   it('is refused by a real client without the token', async () => {
-    const socket = new WebSocketClient(`ws://127.0.0.1:${server.port}${EVENTS_PATH}`, [EVENTS_PROTOCOL]);
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}${EVENTS_PATH}`, [EVENTS_PROTOCOL]);
     const outcome = await new Promise<string>((resolve) => {
-      socket.addEventListener('open', () => resolve('open'));
-      socket.addEventListener('error', () => resolve('error'));
+      socket.on('open', () => resolve('open'));
+      socket.on('error', (error) => resolve(error.message));
     });
-    expect(outcome).toBe('error');
+    expect(outcome).toBe('Unexpected server response: 401');
   });
 });
 
@@ -160,17 +196,78 @@ describe('events of a real import', () => {
     const talker = await connect();
     talker.socket.send('hello');
     expect(await talker.closed).toBe(1003);
+    // A message over the size limit is refused as too big (1009).
+    const shouter = await connect();
+    shouter.socket.send('x'.repeat(1000));
+    expect(await shouter.closed).toBe(1009);
 
     const listener = await connect();
     const other = await startServer({ api: service.api, events: service.events, rendererDir: fixture.demoDir });
-    const socket = new WebSocketClient(`ws://127.0.0.1:${other.port}${EVENTS_PATH}`, [EVENTS_PROTOCOL, `${EVENTS_TOKEN_PREFIX}${other.token}`]);
-    const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
-    await new Promise((resolve) => socket.addEventListener('open', resolve));
+    const client = await open(other);
     await other.close();
-    expect(await closed).toBe(1001);
+    expect(await client.closed).toBe(1001);
+    // Closing again is a no-op.
+    await other.close();
     // The first server's client is untouched by the second server's end.
-    expect(listener.socket.readyState).toBe(WebSocketClient.OPEN);
+    expect(listener.socket.readyState).toBe(WebSocket.OPEN);
     listener.socket.close();
     await listener.closed;
+  });
+});
+
+describe('the event channel limits', () => {
+  const api = fakeApiWith({});
+
+  it('takes at most maxEventClients connections at once (503 beyond)', async () => {
+    const limited = await startServer({ api, events: fakeEvents(), rendererDir: fixture.demoDir, maxEventClients: 2 });
+    try {
+      const first = await open(limited);
+      await open(limited);
+      const third = await upgrade({ 'Sec-WebSocket-Protocol': `${EVENTS_PROTOCOL}, ${EVENTS_TOKEN_PREFIX}${limited.token}` }, EVENTS_PATH, limited);
+      expect(third.status).toBe(503);
+      expect(third.body).toContain('2 event connections are open already');
+      first.socket.close();
+      await first.closed;
+      await open(limited);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('drops a client that falls more than 4 MiB behind, and keeps sending to the others', async () => {
+    const events = fakeEvents();
+    const busy = await startServer({ api, events, rendererDir: fixture.demoDir });
+    try {
+      const reader = await open(busy);
+      const sleeper = await open(busy);
+      // The sleeper stops reading; once the kernel's buffers are full, the server's own fill up.
+      sleeper.socket.pause();
+      const padding = 'x'.repeat(128 * 1024);
+      const count = 384; // 48 MiB in all, far beyond what the socket buffers hold
+      for (let i = 0; i < count; i++) {
+        const received = new Promise((resolve) => reader.socket.once('message', resolve));
+        events.emit({ type: 'library', change: 'assets', padding } as ApiEvent);
+        await received;
+      }
+      expect(reader.messages.length).toBe(count);
+      sleeper.socket.resume();
+      // Told why (1008) when the close frame got through, cut off (1006) when it did not.
+      expect([1006, 1008]).toContain(await sleeper.closed);
+      expect(sleeper.messages.length).toBeLessThan(count);
+      expect(reader.socket.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      await busy.close();
+    }
+  }, 60_000);
+
+  it('stops within seconds although a client never answers the close', async () => {
+    const stubborn = await startServer({ api, events: fakeEvents(), rendererDir: fixture.demoDir });
+    const answer = await upgrade({ 'Sec-WebSocket-Protocol': `${EVENTS_PROTOCOL}, ${EVENTS_TOKEN_PREFIX}${stubborn.token}` }, EVENTS_PATH, stubborn, true);
+    expect(answer.status).toBe(101);
+    answer.socket!.on('data', () => undefined); // reads, never answers
+    const started = Date.now();
+    await stubborn.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    answer.socket!.destroy();
   });
 });

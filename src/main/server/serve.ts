@@ -11,7 +11,8 @@
  * Events (job progress, library changes) go out on a WebSocket at `EVENTS_PATH`, under the same
  * rules: a foreign origin is refused (403) and the token is required (401), here as the
  * subprotocol `bearer.<token>` beside `EVENTS_PROTOCOL`, since browsers cannot set headers on a
- * WebSocket (or as the bearer header, for other clients).
+ * WebSocket (or as the bearer header, for other clients). Those checks are ours; the protocol
+ * itself (handshake validation, framing, close and ping handling) is the `ws` package's.
  */
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -20,6 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import {
   API_METHODS,
   channelOf,
@@ -33,7 +35,6 @@ import {
 } from '../../shared/api';
 import { dispatch } from '../ipc';
 import { contentSecurityPolicy } from '../security';
-import { acceptWebSocket, CLOSE_GOING_AWAY, handshakeProblem, offeredProtocols, refuseUpgrade, type WebSocketConnection } from './websocket';
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -84,6 +85,19 @@ export interface RunningServer {
 const API_PREFIX = '/api/';
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Close codes of RFC 6455 section 7.4.1 that the event channel sends. */
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_UNSUPPORTED_DATA = 1003;
+const CLOSE_POLICY_VIOLATION = 1008;
+/** Bytes an event client may leave unread before it counts as too slow and is dropped. */
+const MAX_EVENT_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** `closeTimeout` is in ws since 8.23; @types/ws 8.18 does not list it yet. */
+type EventServerOptions = ServerOptions & { readonly closeTimeout: number };
+
+/** Reason phrases of the statuses our access checks refuse an event handshake with. */
+const HTTP_REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -116,8 +130,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const rendererDir = await realpath(path.resolve(options.rendererDir));
   const allowedOrigins = new Set<string>();
-  const eventClients = new Set<WebSocketConnection>();
   const maxEventClients = options.maxEventClients ?? 32;
+  const eventServerOptions: EventServerOptions = {
+    noServer: true,
+    // The channel only sends: any data message closes the client (1003), one over 125 bytes (1009).
+    maxPayload: 125,
+    perMessageDeflate: false,
+    // Whatever else the client offers (its token among it), the channel speaks only this.
+    handleProtocols: (protocols) => (protocols.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+    // A client that does not answer our close within a second is cut off, so `close()` is prompt.
+    closeTimeout: 1000,
+  };
+  const eventServer = new WebSocketServer(eventServerOptions);
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -157,7 +181,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     sendJson(response, 200, { result });
   }
 
-  /** The event channel's handshake: the HTTP API's origin and token rules, then RFC 6455's. */
+  /** The event channel's handshake: the HTTP API's origin and token rules, then RFC 6455's (ws checks those). */
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const origin = request.headers.origin;
@@ -173,17 +197,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!hasToken(header, token)) {
       return refuseUpgrade(socket, { status: 401, message: `missing or wrong access token (subprotocol ${EVENTS_TOKEN_PREFIX}<token>, or Authorization: Bearer <token>)` });
     }
-    const problem = handshakeProblem(request);
-    if (problem !== undefined) return refuseUpgrade(socket, problem);
     if (!protocols.includes(EVENTS_PROTOCOL)) {
       return refuseUpgrade(socket, { status: 400, message: `the subprotocol ${EVENTS_PROTOCOL} must be offered` });
     }
-    if (eventClients.size >= maxEventClients) {
+    if (eventServer.clients.size >= maxEventClients) {
       return refuseUpgrade(socket, { status: 503, message: `${maxEventClients} event connections are open already` });
     }
-    const client = acceptWebSocket(request, socket, head, EVENTS_PROTOCOL);
-    eventClients.add(client);
-    void client.closed.then(() => eventClients.delete(client));
+    // Synchronous up to the callback, so the count above cannot be overtaken.
+    eventServer.handleUpgrade(request, socket, head, (client) => {
+      // A client's protocol errors close that client (ws sends the code); they are not the server's.
+      client.on('error', () => undefined);
+      client.on('message', () => client.close(CLOSE_UNSUPPORTED_DATA, 'this channel only sends; it takes no messages'));
+    });
   }
 
   async function handleStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
@@ -207,7 +232,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.on('upgrade', handleUpgrade);
   const stopEvents = options.events?.onEvent((event) => {
     const message = JSON.stringify(event);
-    for (const client of eventClients) client.send(message);
+    for (const client of eventServer.clients) {
+      if (client.readyState !== WebSocket.OPEN) continue;
+      if (client.bufferedAmount > MAX_EVENT_BUFFERED_BYTES) {
+        client.close(CLOSE_POLICY_VIOLATION, 'the client reads too slowly');
+      } else {
+        client.send(message);
+      }
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -235,7 +267,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       (closing ??= new Promise<void>((resolve, reject) => {
         stopEvents?.();
         // Upgraded sockets are no longer the server's connections: each is closed on its own.
-        for (const client of eventClients) client.close(CLOSE_GOING_AWAY, 'the server is stopping');
+        for (const client of eventServer.clients) client.close(CLOSE_GOING_AWAY, 'the server is stopping');
+        eventServer.close();
         server.closeAllConnections();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
       })),
@@ -271,6 +304,23 @@ function hasToken(header: string | undefined, token: string): boolean {
   const given = Buffer.from(match[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The subprotocols a client offers, in its order. */
+function offeredProtocols(request: IncomingMessage): string[] {
+  return (request.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((protocol) => protocol.trim())
+    .filter((protocol) => protocol !== '');
+}
+
+/** Answers an upgrade request that our access rules refuse with an HTTP error, and closes the socket. */
+function refuseUpgrade(socket: Duplex, refusal: { readonly status: number; readonly message: string }): void {
+  const body = JSON.stringify({ error: refusal.message });
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${HTTP_REASONS[refusal.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n${body}`,
+  );
 }
 
 function parseArguments(body: string): unknown[] {

@@ -110,6 +110,13 @@ describe('encoder evaluation end to end', () => {
       expect([png.width, png.height]).toEqual([MAP_WIDTH, MAP_HEIGHT]);
     }
     expect(metrics.map.points).toBe(12);
+    // Neighbour shares over the 9 test embeddings of the training architectures (3 objects x 3).
+    const nb = metrics.neighbours!;
+    expect(nb.k).toBe(8);
+    expect(nb.chance).toEqual({ architecture: 2 / 8, category: expect.any(Number), object: 2 / 8 });
+    // With k = every other embedding, each share is its chance share.
+    for (const name of ['architecture', 'category', 'object']) expect(nb.shares[name]).toBeCloseTo(nb.chance[name]!, 9);
+    expect(report).toContain('## What nearest neighbours share');
     expect(Number.isFinite(metrics.map.klDivergence)).toBe(true);
   }, 120_000);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normal, seededRandom } from '../../src/main/compute/init';
-import { accuracy, chanceRecall, cosineKnn, cosineSimilarities, knnClassify, l2NormalizeRows, recallAtK, retrievalRanks } from '../../src/main/gmn/eval/metrics';
+import { accuracy, chanceRecall, cosineKnn, cosineSimilarities, knnClassify, l2NormalizeRows, neighbourShares, recallAtK, retrievalRanks } from '../../src/main/gmn/eval/metrics';
 
 const rows = (...values: number[][]): Float32Array[] => values.map((v) => Float32Array.from(v));
 
@@ -84,5 +84,36 @@ describe('embedding metrics', () => {
     expect(knnClassify(rows([1, 0.1]), gallery, [0, 0, 1, 1], 4)).toEqual([0]);
     expect(knnClassify(rows([0.1, 1]), gallery, [0, 0, 1, 1], 4)).toEqual([1]);
     expect(() => knnClassify(rows([1, 0]), [], [], 1)).toThrow(/gallery is empty/);
+  });
+});
+
+describe('neighbourShares', () => {
+  // 4 objects x 3 architectures in 2 dimensions.
+  const objects = ['a', 'b', 'c', 'd'];
+  const archs = ['mlp', 'tri', 'hash'];
+  const labels = { architecture: [] as string[], object: [] as string[] };
+  for (const o of objects) for (const a of archs) { labels.architecture.push(a); labels.object.push(o); }
+
+  it('is 1 for the grouping the space clusters by and its chance share for the other', () => {
+    // Clustered by architecture: each architecture is a direction, objects differ only slightly.
+    const byArch = labels.architecture.map((a, i) => Float32Array.of(Math.cos(archs.indexOf(a) * 2) + 0.01 * (i % 4), Math.sin(archs.indexOf(a) * 2)));
+    const r = neighbourShares(byArch, labels, 2);
+    expect(r.k).toBe(2);
+    expect(r.shares['architecture']).toBeCloseTo(1, 9);
+    // Random neighbours: 3 of the 11 others share the architecture, 2 of 11 the object.
+    expect(r.chance['architecture']).toBeCloseTo(3 / 11, 9);
+    expect(r.chance['object']).toBeCloseTo(2 / 11, 9);
+    // Clustered by object: the reverse.
+    const byObject = labels.object.map((o, i) => Float32Array.of(Math.cos(objects.indexOf(o) * 1.5) + 0.01 * (i % 3), Math.sin(objects.indexOf(o) * 1.5)));
+    const s = neighbourShares(byObject, labels, 2);
+    expect(s.shares['object']).toBeCloseTo(1, 9);
+    expect(s.shares['architecture']).toBeLessThan(0.5);
+  });
+
+  it('caps k at the other rows and refuses bad input', () => {
+    expect(neighbourShares([Float32Array.of(1, 0), Float32Array.of(0, 1)], { g: ['x', 'x'] }, 10)).toEqual({ k: 1, shares: { g: 1 }, chance: { g: 1 } });
+    expect(() => neighbourShares([Float32Array.of(1)], { g: ['x'] })).toThrow(RangeError);
+    expect(() => neighbourShares([Float32Array.of(1), Float32Array.of(2)], { g: ['x'] })).toThrow(/1 g labels for 2 rows/);
+    expect(() => neighbourShares([Float32Array.of(1), Float32Array.of(2)], { g: ['x', 'y'] }, 0)).toThrow(RangeError);
   });
 });

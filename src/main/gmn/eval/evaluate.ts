@@ -12,7 +12,7 @@ import { ARCHITECTURES, TRAINING_ARCHITECTURES, isTrainingArchitecture } from '.
 import { CATEGORIES } from '../../zoo/types';
 import { Embedder } from '../embedder';
 import { type ClassifierOptions, trainClassifier } from './classifier';
-import { accuracy, chanceRecall, knnClassify, l2NormalizeRows, recallAtK, retrievalRanks } from './metrics';
+import { accuracy, chanceRecall, knnClassify, l2NormalizeRows, neighbourShares, recallAtK, retrievalRanks } from './metrics';
 import { formatReport } from './report';
 import { drawScatterPlot, encodeRgbPng } from './scatter-plot';
 import { type TsneOptions, tsne } from './tsne';
@@ -131,6 +131,8 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
     }
     const average: Record<string, number> = {};
     for (const k of RECALL_KS) average[String(k)] = mean(pairs.map((p) => p.recall[String(k)]!));
+    const trainingTest = test.filter((f) => isTrainingArchitecture(f.architecture));
+    const neighbours = trainingTest.length >= 2 ? neighbourShares(trainingTest.map((f) => f.embedding), { architecture: trainingTest.map((f) => f.architecture), category: trainingTest.map((f) => f.category), object: trainingTest.map((f) => f.objectId) }, 10) : undefined;
     options.onProgress?.({ stage: 'retrieval', done: 1, total: 1 });
     const retrievalSeconds = clock() - embeddingSeconds - classificationSeconds;
 
@@ -195,6 +197,7 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
         rows,
       },
       retrieval: { ks: [...RECALL_KS], pairs, average },
+      ...(neighbours ? { neighbours } : {}),
       map: { method: 't-SNE', points: test.length, perplexity: layout.perplexity, iterations, klDivergence: layout.klDivergence, files: { byCategory: EVAL_FILES.byCategory, byArchitecture: EVAL_FILES.byArchitecture } },
     };
     const report = formatReport(metrics);

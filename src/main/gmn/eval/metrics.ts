@@ -1,6 +1,7 @@
 /**
  * Metrics on embeddings, pure functions over rows (one Float32Array per embedding): cosine
- * similarity, cosine k-nearest neighbours, accuracy, k-NN classification and Recall@k.
+ * similarity, cosine k-nearest neighbours, accuracy, k-NN classification, Recall@k and what
+ * nearest neighbours share.
  *
  * Ties are ranked pessimistically: a gallery item scoring exactly as well as the right answer
  * counts as ranked before it, so a collapsed encoder (every embedding equal) scores chance, not 1.
@@ -125,4 +126,50 @@ export function recallAtK(ranks: readonly number[], ks: readonly number[]): Reco
 /** Recall@k of a random ranking of a gallery of `size` with one right answer: min(k, size) / size. */
 export function chanceRecall(k: number, size: number): number {
   return size === 0 ? NaN : Math.min(k, size) / size;
+}
+
+/** What the k nearest neighbours of each embedding share with it (`neighbourShares`). */
+export interface NeighbourShares {
+  readonly k: number;
+  /** Per grouping: the mean fraction of an embedding's k nearest neighbours (itself excluded) in its own group. */
+  readonly shares: Readonly<Record<string, number>>;
+  /** Per grouping: the same fraction for k neighbours drawn at random from the others. */
+  readonly chance: Readonly<Record<string, number>>;
+}
+
+/**
+ * For each grouping (e.g. architecture, category, object: one label per row), the mean fraction of
+ * each row's `k` cosine-nearest other rows that carry its label, and what a random choice of
+ * neighbours would give. An encoder whose space clusters by architecture has an architecture share
+ * near 1 and an object share near chance; one organised by content has the reverse.
+ */
+export function neighbourShares(rows: readonly Float32Array[], groupings: Readonly<Record<string, readonly string[]>>, k = 10): NeighbourShares {
+  const n = rows.length;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`neighbourShares: k must be an integer >= 1, got ${k}`);
+  if (n < 2) throw new RangeError(`neighbourShares: needs at least 2 rows, got ${n}`);
+  for (const [name, labels] of Object.entries(groupings)) if (labels.length !== n) throw new RangeError(`neighbourShares: ${labels.length} ${name} labels for ${n} rows`);
+  const kk = Math.min(k, n - 1);
+  const sims = cosineSimilarities(rows, rows);
+  const neighbours = rows.map((_, i) => {
+    const row = sims.subarray(i * n, (i + 1) * n);
+    return Array.from({ length: n }, (_, j) => j)
+      .filter((j) => j !== i)
+      .sort((a, b) => row[b]! - row[a]! || a - b)
+      .slice(0, kk);
+  });
+  const shares: Record<string, number> = {};
+  const chance: Record<string, number> = {};
+  for (const [name, labels] of Object.entries(groupings)) {
+    const size = new Map<string, number>();
+    for (const l of labels) size.set(l, (size.get(l) ?? 0) + 1);
+    let own = 0;
+    let random = 0;
+    neighbours.forEach((row, i) => {
+      own += row.filter((j) => labels[j] === labels[i]).length / kk;
+      random += (size.get(labels[i]!)! - 1) / (n - 1);
+    });
+    shares[name] = own / n;
+    chance[name] = random / n;
+  }
+  return { k: kk, shares, chance };
 }

@@ -74,6 +74,21 @@ export function formatReport(m: EvalMetrics): string {
   if (!ret.pairs.length) lines.push('', 'No pair of training architectures has test fits, so there is nothing to retrieve.');
   lines.push('');
 
+  if (m.neighbours) {
+    const nb = m.neighbours;
+    lines.push(
+      '## What nearest neighbours share (test split, training architectures)',
+      '',
+      `For each test embedding of a training architecture, the fraction of its ${nb.k} cosine-nearest other test embeddings (of the training architectures) with the same architecture, category and object, ` +
+        'against neighbours drawn at random. A space that clusters by architecture has a high architecture share and an object share near chance.',
+      '',
+      '| shared | neighbours | random |',
+      '|---|---|---|',
+    );
+    for (const name of Object.keys(nb.shares)) lines.push(`| ${name} | ${percent(nb.shares[name]!)} | ${percent(nb.chance[name] ?? NaN)} |`);
+    lines.push('');
+  }
+
   const map = m.map;
   lines.push(
     '## Map of the test embeddings',

@@ -4,6 +4,7 @@
  */
 import type { EncoderConfig } from '../encoder';
 import type { ClassifierTraining } from './classifier';
+import type { NeighbourShares } from './metrics';
 
 /** Recall@k keyed by k ("1", "5", "10"). */
 export type RecallAtK = Readonly<Record<string, number>>;
@@ -67,6 +68,11 @@ export interface EvalMetrics {
     /** Unweighted mean over the pairs. */
     readonly average: RecallAtK;
   };
+  /**
+   * What the 10 nearest neighbours of each test embedding of the training architectures share
+   * with it: architecture, category, object (absent in reports written before it existed).
+   */
+  readonly neighbours?: NeighbourShares;
   readonly map: {
     readonly method: 't-SNE';
     readonly points: number;

@@ -66,7 +66,7 @@ describe('nerfdex CLI', () => {
     expect((await run('reindex')).code).toBe(0);
     // Importing the same folder again: nothing new, the bad files are known (unchanged).
     expect(JSON.parse((await run('import', fixture.folder, '--json')).out)).toMatchObject({ created: 0, unchanged: summary.total });
-  });
+  }, 180_000);
 
   it('exit 2 on usage errors, 1 with a clear message when the encoder is missing', async () => {
     expect((await run('frobnicate')).code).toBe(2);
@@ -84,7 +84,7 @@ describe('nerfdex CLI', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/main/cli/nerfdex.ts'), '--library', dir, '--model', model, '--device', 'cpu', 'import', fixture.folder, '--batch', '2', '--json'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     let done = 0;
-    const end = Date.now() + 40_000;
+    const end = Date.now() + 120_000;
     while (done < 2 && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
       if (!existsSync(join(dir, 'library.sqlite'))) continue;
@@ -122,7 +122,7 @@ describe('nerfdex CLI', () => {
     expect(count('SELECT count(*) AS n FROM import_errors')).toBe(fixture.broken.length);
     expect(count("SELECT count(*) AS n FROM jobs WHERE state = 'done'")).toBe(2);
     check.close();
-  });
+  }, 180_000);
 
   it('runs through the bin shim', () => {
     const out = execFileSync(process.execPath, [join(import.meta.dirname, '../../bin/nerfdex.js'), '--library', libraryDir, 'ls', '--json'], { encoding: 'utf8' });

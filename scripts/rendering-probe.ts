@@ -18,7 +18,8 @@ import { initialParams, seededRandom } from '../src/main/compute/init';
 import * as op from '../src/main/compute/ops';
 import { buildTrainStep } from '../src/main/compute/optim';
 import { chooseProvider } from '../src/main/compute/providers';
-import { SessionCache, runSession } from '../src/main/compute/session';
+import { SessionCache } from '../src/main/compute/session';
+import { adamWState, adamWStep } from '../src/main/compute/adamw-state';
 import type { HostTensor } from '../src/main/compute/tensor';
 import { NerfCache, ensureTargets, loadZoo } from '../src/main/gmn/dataset';
 import { DEFAULT_DECODER, buildDecoder } from '../src/main/gmn/decoder';
@@ -90,10 +91,7 @@ const load = async (arch: string) => {
 const a = await load('triplane-train');
 const b = mixed ? await load('mlp-train') : a;
 
-let params: Record<string, HostTensor> = initialParams(g, 0);
-const zeros = (t: HostTensor): HostTensor => ({ ...t, data: new Float32Array(t.data.length) });
-const m = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, zeros(t)]));
-const v = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, zeros(t)]));
+const optimizer = adamWState(initialParams(g, 0));
 const next = seededRandom(1);
 let sum = 0;
 let count = 0;
@@ -112,19 +110,7 @@ for (let step = 1; step <= steps; step++) {
     for (const k of Object.keys(feeds)) if (!['points', 'deltas', 'target_colour', 'target_opacity', 'background'].includes(k)) delete feeds[k];
     feeds['object_index'] = { dtype: 'int64', shape: [graphs], data: BigInt64Array.from(pick, (i) => BigInt(i)) };
   }
-  for (const [k, t] of Object.entries(params)) {
-    feeds[`params/${k}`] = t;
-    feeds[`adam_m/${k}`] = m[k]!;
-    feeds[`adam_v/${k}`] = v[k]!;
-  }
-  feeds['step'] = { dtype: 'float32', shape: [], data: Float32Array.of(step) };
-  feeds['lr'] = { dtype: 'float32', shape: [], data: Float32Array.of(1e-3) };
-  const out = await runSession(session, feeds);
-  params = Object.fromEntries(Object.keys(params).map((k) => [k, out[`next/params/${k}`]!]));
-  for (const k of Object.keys(params)) {
-    m[k] = out[`next/adam_m/${k}`]!;
-    v[k] = out[`next/adam_v/${k}`]!;
-  }
+  const out = await adamWStep(session, feeds, optimizer, 1e-3, 'rendering-probe');
   sum += (out['loss']!.data as Float32Array)[0]!;
   count++;
   if (step % 25 === 0) {

@@ -10,11 +10,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderChoice } from '../../shared/compute';
+import { adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
 import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
 import { seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
 import { learningRateAt } from '../compute/schedules';
-import { runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
 import { readNerfFile } from '../nerf/formats/native';
 import type { Nerf } from '../nerf/types';
@@ -123,22 +123,20 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
   ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.training, metrics: beforeMetrics(before) });
   const model = buildGmnTrainStep(config);
   const session = await ctx.sessions.get(model.bytes, input.provider, { variableShapes: true });
-  const params: Record<string, HostTensor> = {};
-  const m: Record<string, HostTensor> = {};
-  const v: Record<string, HostTensor> = {};
+  const initial: Record<string, HostTensor> = {};
   for (const p of model.graph.params) {
     const t = state.params[p.name];
     if (!t) throw new Error(`${input.checkpoint}: has no parameter ${p.name}`);
-    params[p.name] = t;
-    m[p.name] = { ...t, data: new Float32Array(t.data.length) } as HostTensor;
-    v[p.name] = { ...t, data: new Float32Array(t.data.length) } as HostTensor;
+    initial[p.name] = t;
   }
+  const optimizer = adamWState(initial);
+  const { params } = optimizer;
   const checkpointPath = join(input.out, TRAINING_CHECKPOINT);
   let done = 0;
   const save = async (): Promise<void> => {
     await saveCheckpoint(checkpointPath, {
       params,
-      optimizer: { m, v, step: done },
+      optimizer: { m: optimizer.m, v: optimizer.v, step: optimizer.step },
       metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.seed': String(seed), 'nerfdex.gmn.init': input.checkpoint, 'nerfdex.gmn.finetune': 'library' },
     });
   };
@@ -165,24 +163,10 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
     }
     const feeds = await batchFeeds(nerfs, rayTargets, config, next);
     const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-4 }, done, total);
-    for (const [name, t] of Object.entries(params)) {
-      feeds[`params/${name}`] = t;
-      feeds[`adam_m/${name}`] = m[name]!;
-      feeds[`adam_v/${name}`] = v[name]!;
-    }
-    feeds['step'] = { dtype: 'float32', shape: [], data: Float32Array.of(done + 1) };
-    feeds['lr'] = { dtype: 'float32', shape: [], data: Float32Array.of(lr) };
-    const out = await runSession(session, feeds);
-    for (const name of Object.keys(params)) {
-      params[name] = out[`next/params/${name}`]!;
-      m[name] = out[`next/adam_m/${name}`]!;
-      v[name] = out[`next/adam_v/${name}`]!;
-    }
-    done++;
-    lastLoss = (out['loss']!.data as Float32Array)[0]!;
-    if (!Number.isFinite(lastLoss)) throw new Error(`gmn.finetune: the loss became ${lastLoss} at step ${done}`);
-    const metrics: Record<string, number> = { loss: lastLoss, lr, libraryRows: batch.rows.filter((r) => r.source === 'library').length };
-    for (const name of model.metrics) metrics[name] = (out[`metrics/${name}`]!.data as Float32Array)[0]!;
+    const out = await adamWStep(session, feeds, optimizer, lr, 'gmn.finetune');
+    done = optimizer.step;
+    const metrics: Record<string, number> = { ...stepMetrics(out, model.metrics), lr, libraryRows: batch.rows.filter((r) => r.source === 'library').length };
+    lastLoss = metrics['loss']!;
     ctx.progress({ done, total, message: `step ${done} of ${total} (${batch.pair.join(' + ')})`, metrics });
     if (done % (input.checkpointEvery ?? 25) === 0) await save();
   }

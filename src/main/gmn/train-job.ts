@@ -6,13 +6,13 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderChoice } from '../../shared/compute';
+import { type AdamWState, adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
 import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
 import { initialParams, seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
 import { SessionCache } from '../compute/session';
 import { chooseProvider } from '../compute/providers';
 import { learningRateAt } from '../compute/schedules';
-import { runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import type { Nerf } from '../nerf/types';
@@ -189,42 +189,33 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
   const checkpointPath = join(input.out, CHECKPOINT);
   const configText = JSON.stringify(config);
 
-  let params: Record<string, HostTensor>;
-  let m: Record<string, HostTensor> = {};
-  let v: Record<string, HostTensor> = {};
-  let done = 0;
+  let state: AdamWState;
   if (existsSync(checkpointPath)) {
-    const state = await loadCheckpoint(checkpointPath);
-    if (state.metadata['nerfdex.gmn.config'] !== configText) throw new Error(`${checkpointPath}: was trained with another configuration; use another --out or delete it`);
-    params = state.params;
-    m = state.optimizer?.m ?? {};
-    v = state.optimizer?.v ?? {};
-    done = state.optimizer?.step ?? 0;
-    for (let i = 0; i < done; i++) sampler.nextBatch();
+    const saved = await loadCheckpoint(checkpointPath);
+    if (saved.metadata['nerfdex.gmn.config'] !== configText) throw new Error(`${checkpointPath}: was trained with another configuration; use another --out or delete it`);
+    state = adamWState(saved.params, saved.optimizer ?? {});
+    for (let i = 0; i < state.step; i++) sampler.nextBatch();
   } else {
-    params = initialParams(model.graph, seed);
-    if (input.init) params = await weightsFrom(input.init, params);
+    const fresh = initialParams(model.graph, seed);
+    state = adamWState(input.init ? await weightsFrom(input.init, fresh) : fresh);
   }
-  for (const [name, t] of Object.entries(params)) {
-    m[name] ??= { ...t, data: new Float32Array(t.data.length) };
-    v[name] ??= { ...t, data: new Float32Array(t.data.length) };
-  }
+  const { params } = state;
   const save = async (): Promise<void> => {
     await saveCheckpoint(checkpointPath, {
       params,
-      optimizer: { m, v, step: done },
+      optimizer: { m: state.m, v: state.v, step: state.step },
       metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.zoo': zoo.manifestHash, 'nerfdex.gmn.seed': String(seed), ...(input.init ? { 'nerfdex.gmn.init': input.init } : {}) },
     });
   };
 
-  const next = seededRandom(seed * 7919 + done);
+  const next = seededRandom(seed * 7919 + state.step);
   let lastLoss = NaN;
   const started = performance.now();
-  const startStep = done;
-  while (done < total) {
+  const startStep = state.step;
+  while (state.step < total) {
     if (ctx.cancelled) {
       await save();
-      return { steps: done, totalSteps: total, cancelled: true, checkpoint: checkpointPath, lastLoss };
+      return { steps: state.step, totalSteps: total, cancelled: true, checkpoint: checkpointPath, lastLoss };
     }
     const batch = sampler.nextBatch();
     const batchNerfs = [...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[0])))), ...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[1]))))];
@@ -243,25 +234,11 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
       }
     }
     const feeds = await batchFeeds(batchNerfs, targets, config, next);
-    const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-3 }, done, total);
-    for (const [name, t] of Object.entries(params)) {
-      feeds[`params/${name}`] = t;
-      feeds[`adam_m/${name}`] = m[name]!;
-      feeds[`adam_v/${name}`] = v[name]!;
-    }
-    feeds['step'] = { dtype: 'float32', shape: [], data: Float32Array.of(done + 1) };
-    feeds['lr'] = { dtype: 'float32', shape: [], data: Float32Array.of(lr) };
-    const out = await runSession(session, feeds);
-    for (const name of Object.keys(params)) {
-      params[name] = out[`next/params/${name}`]!;
-      m[name] = out[`next/adam_m/${name}`]!;
-      v[name] = out[`next/adam_v/${name}`]!;
-    }
-    done++;
-    lastLoss = (out['loss']!.data as Float32Array)[0]!;
-    if (!Number.isFinite(lastLoss)) throw new Error(`gmn.train: the loss became ${lastLoss} at step ${done}`);
-    const metrics: Record<string, number> = { loss: lastLoss, lr };
-    for (const name of model.metrics) metrics[name] = (out[`metrics/${name}`]!.data as Float32Array)[0]!;
+    const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-3 }, state.step, total);
+    const out = await adamWStep(session, feeds, state, lr, 'gmn.train');
+    const metrics: Record<string, number> = { ...stepMetrics(out, model.metrics), lr };
+    lastLoss = metrics['loss']!;
+    const done = state.step;
     const seconds = (performance.now() - started) / 1000;
     appendFileSync(join(input.out, 'train-log.jsonl'), `${JSON.stringify({ step: done, epoch: done / perEpoch, seconds, pair: batch.pair, ...metrics })}\n`);
     ctx.progress({ done, total, message: `epoch ${(done / perEpoch).toFixed(2)}, ${((seconds / Math.max(1, done - startStep)) * 1000).toFixed(0)} ms/step`, metrics });
@@ -269,7 +246,7 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
   }
   await save();
   const encoderPath = join(input.out, 'encoder.onnx');
-  if (config.embeddingNorm === 'batch') ctx.progress({ done, total, message: 'embedding statistics of the train split' });
+  if (config.embeddingNorm === 'batch') ctx.progress({ done: state.step, total, message: 'embedding statistics of the train split' });
   const standardization = await standardizationFor(config, params, zoo, ctx.sessions, input.provider);
   await writeEncoder(encoderPath, params, {
     encoder: config.encoder,
@@ -280,5 +257,5 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
     zooManifest: zoo.manifestHash,
     created: new Date().toISOString(),
   });
-  return { steps: done, totalSteps: total, cancelled: false, checkpoint: checkpointPath, encoder: encoderPath, lastLoss };
+  return { steps: state.step, totalSteps: total, cancelled: false, checkpoint: checkpointPath, encoder: encoderPath, lastLoss };
 }

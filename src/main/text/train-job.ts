@@ -9,7 +9,7 @@ import type { ProviderChoice } from '../../shared/compute';
 import { initialParams, seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
 import { learningRateAt } from '../compute/schedules';
-import { runSession } from '../compute/session';
+import { adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
 import type { HostTensor } from '../compute/tensor';
 import { CATEGORIES } from '../zoo/types';
 import { type CaptionedObject, captionedObject, shortQuery } from './corpus';
@@ -101,13 +101,8 @@ export async function textTrainJob(input: TextTrainInput, ctx: JobContext): Prom
   const { mean, scale } = tags.info;
   const step = buildTextTrainStep(config);
   const session = await ctx.sessions.get(step.bytes, input.provider, { variableShapes: true });
-  const params = initialParams(step.graph, seed);
-  const m: Record<string, HostTensor> = {};
-  const v: Record<string, HostTensor> = {};
-  for (const [name, t] of Object.entries(params)) {
-    m[name] = { ...t, data: new Float32Array(t.data.length) };
-    v[name] = { ...t, data: new Float32Array(t.data.length) };
-  }
+  const optimizer = adamWState(initialParams(step.graph, seed));
+  const { params } = optimizer;
   // Token ids of every caption, computed once.
   const tokenized = objects.map((o) => o.object.captions.map((c) => tokenizer.tokenize(c)));
   const next = seededRandom(seed * 7919 + 1);
@@ -151,27 +146,10 @@ export async function textTrainJob(input: TextTrainInput, ctx: JobContext): Prom
       weights: { dtype: 'float32', shape: [k, batch.length], data: batch.weights },
       gmn: { dtype: 'float32', shape: [k, dims], data: gmn },
       category: { dtype: 'float32', shape: [k, CATEGORIES.length], data: onehot },
-      step: { dtype: 'float32', shape: [], data: Float32Array.of(done + 1) },
-      lr: { dtype: 'float32', shape: [], data: Float32Array.of(learningRateAt({ kind: 'one-cycle', lr }, done, total)) },
     };
-    for (const [name, t] of Object.entries(params)) {
-      feeds[`params/${name}`] = t;
-      feeds[`adam_m/${name}`] = m[name]!;
-      feeds[`adam_v/${name}`] = v[name]!;
-    }
-    const out = await runSession(session, feeds);
-    for (const name of Object.keys(params)) {
-      params[name] = out[`next/params/${name}`]!;
-      m[name] = out[`next/adam_m/${name}`]!;
-      v[name] = out[`next/adam_v/${name}`]!;
-    }
+    const out = await adamWStep(session, feeds, optimizer, learningRateAt({ kind: 'one-cycle', lr }, done, total), 'text.train');
     lastLoss = (out['loss']!.data as Float32Array)[0]!;
-    if (!Number.isFinite(lastLoss)) throw new Error(`text.train: the loss became ${lastLoss} at step ${done + 1}`);
-    if ((done + 1) % 50 === 0 || done + 1 === total) {
-      const metrics: Record<string, number> = { loss: lastLoss };
-      for (const name of step.metrics) metrics[name] = (out[`metrics/${name}`]!.data as Float32Array)[0]!;
-      ctx.progress({ done: done + 1, total, message: 'training', metrics });
-    }
+    if ((done + 1) % 50 === 0 || done + 1 === total) ctx.progress({ done: done + 1, total, message: 'training', metrics: stepMetrics(out, step.metrics) });
   }
   await mkdir(input.out.replace(/[^/\\]*$/, '') || '.', { recursive: true });
   const info = await writeTextModel(input.out, params, {

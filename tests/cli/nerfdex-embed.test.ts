@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/nerfdex';
+import { chooseProvider } from '../../src/main/compute/providers';
+import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { importPaths } from '../../src/main/library/import/importer';
 import { Library } from '../../src/main/library/library';
 import { demoFolder, testEncoder } from '../library/import-fixtures';
 import { tempDir } from '../library/helpers';
 
+const quiet = { info: () => undefined, warn: () => undefined };
 const root = tempDir('nerfdex-cli-embed-');
 const libraryDir = join(root, 'library');
 let files: string[];
@@ -46,8 +50,16 @@ beforeAll(async () => {
 
 describe('nerfdex embed (a model upgrade from the command line)', () => {
   it('SIGKILLed mid-way: search stays on the old version, the next run resumes without duplicates and switches', async () => {
-    const imported = await run(encoderA, 'import', join(root, 'demo-nerfs'), '--json');
-    expect(imported.code).toBe(0);
+    // The library, imported with small renditions (the re-embed reuses them; only embedding runs).
+    const pool = new WorkerPool({ size: 1 });
+    const built = await Library.open(libraryDir, { log: quiet });
+    try {
+      const imported = await importPaths(built, files, { pool, encoderPath: encoderA, provider: await chooseProvider('cpu'), thumbnailSize: 32, previewResolution: 16, log: quiet });
+      expect(imported).toMatchObject({ created: files.length, failed: [] });
+    } finally {
+      await built.close();
+      await pool.close();
+    }
     const importJob = latestJob()!.id;
 
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/main/cli/nerfdex.ts'), '--library', libraryDir, '--model', encoderB, '--device', 'cpu', 'embed', '--batch', '1', '--json'], { stdio: 'ignore' });
@@ -65,7 +77,7 @@ describe('nerfdex embed (a model upgrade from the command line)', () => {
     expect(job!.done).toBeLessThan(files.length);
 
     // The killed run left a sound database, a partial version B, and search on version A.
-    const library = await Library.open(libraryDir, { log: { info: () => undefined, warn: () => undefined } });
+    const library = await Library.open(libraryDir, { log: quiet });
     try {
       expect(library.integrityCheck().ok).toBe(true);
       expect(library.activeModel()!.version).toBe(versionOf(encoderA));
@@ -101,7 +113,7 @@ describe('nerfdex embed (a model upgrade from the command line)', () => {
     expect(JSON.parse(doctor.out).checks.find((c: { check: string }) => c.check === 'index').detail).toMatch(new RegExp(`model ${versionOf(encoderB)}: ${files.length}/${files.length} assets embedded, index holds ${files.length}`));
     // Once complete, a re-run has nothing to do.
     expect(JSON.parse((await run(encoderB, 'embed', '--json')).out)).toMatchObject({ activated: false, after: { embedded: files.length } });
-  }, 180_000);
+  }, 300_000);
 
   it('refuses arguments, and says how to get an encoder when --model is missing', async () => {
     expect((await run(encoderA, 'embed', 'extra')).code).toBe(2);

@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- library [--sizes 10000,100000] [--dims 256] [--queries 200] [--noise 1] [--crossover 500,1000,2000,5000,10000]`
+ * `npm run bench -- library [--sizes 10000,100000] [--dims 256] [--queries 200] [--noise 1] [--crossover 500,1000,2000,5000,10000] [--import-files 20]`
  *
  * Prints, for synthetic clustered embeddings (dims 256, ~20 per cluster, like one object in a
  * handful of architectures and fits): catalogue insert throughput (assets/s, one transaction per
  * 100 assets with file, tags, FTS and embedding), open time with a graph build and with a stored
  * graph, find-similar latency p50/p99 exact vs HNSW (unfiltered and filtered) and HNSW
  * recall@10 against exact search, an efSearch sweep, the exact/HNSW crossover, and gallery page
- * latency. Never passes or fails on a time.
+ * latency; first, import throughput per stage on copies of demo NeRFs (bench/import.ts). Never
+ * passes or fails on a time.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { Library } from '../src/main/library/library';
 import type { AssetInput } from '../src/main/library/types';
 import { VectorIndex } from '../src/main/library/vector-index';
 import type { NerfConfig, NerfFamily } from '../src/main/nerf/types';
+import { run as importBench } from './import';
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
@@ -234,6 +236,13 @@ export async function run(args: string[]): Promise<void> {
   NOISE = Number(option(args, 'noise', '1'));
   const queries = Number(option(args, 'queries', '200'));
   const cross = numbers(option(args, 'crossover', '500,1000,2000,5000,10000'));
+  const importFiles = Number(option(args, 'import-files', '20'));
+  if (importFiles > 0) {
+    // Issue 5 asks this suite for import throughput per stage too; bench/import.ts measures it (more options there).
+    console.log(`import throughput: ${importFiles} native files (npm run bench -- import for instant-ngp snapshots and other sizes)\n`);
+    await importBench(['--files', String(importFiles), '--ingp', '0']);
+    console.log('');
+  }
   console.log(`library benchmark: synthetic clustered embeddings, ${dims} dims, ${queries} queries per figure, one thread`);
   if (cross.length > 0) await crossover(cross, dims, queries);
   for (const n of sizes) await benchSize(n, dims, queries);

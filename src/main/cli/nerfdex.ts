@@ -41,6 +41,10 @@ commands:
   export --csv|--json|--npy FILE
                             the catalogue as CSV or JSON, or the embeddings as .npy (+ FILE.ids.json)
   doctor                    database integrity, index, execution provider and encoder checks
+  serve                     serve mode: the app and its API over HTTP on localhost, as \`npm run serve\`
+                            (the renderer must be built: \`npm run build\`); prints the page URL with its
+                            access token and runs until interrupted [--port 0] [--host 127.0.0.1]
+                            [--renderer out/renderer]
 
 options:
   --library DIR   the library folder (default: $NERFDEX_LIBRARY, else the app's library:
@@ -89,6 +93,9 @@ function parse(argv: readonly string[]): { command: string | undefined; args: st
         limit: { type: 'string' },
         offset: { type: 'string' },
         k: { type: 'string', short: 'k' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        renderer: { type: 'string' },
       },
     });
     const [command, ...args] = positionals;
@@ -107,9 +114,16 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       (command === undefined && !flags['help'] ? io.err : io.out)(`${USAGE}\n`);
       return command === undefined && !flags['help'] ? EXIT.usage : EXIT.ok;
     }
-    if (command !== 'reindex' && !COMMANDS[command]) throw new UsageError(`unknown command "${command}"`);
+    if (command !== 'reindex' && command !== 'serve' && !COMMANDS[command]) throw new UsageError(`unknown command "${command}"`);
     const dir = path.resolve(typeof flags['library'] === 'string' ? flags['library'] : defaultLibraryDir());
     const log = { info: (m: string) => io.err(`${m}\n`), warn: (m: string) => io.err(`${m}\n`) };
+    if (command === 'serve') {
+      if (args.length > 0) throw new UsageError(`serve takes no arguments, got ${JSON.stringify(args[0])}`);
+      const options = (['port', 'host', 'renderer'] as const).flatMap((name) => (typeof flags[name] === 'string' ? [`--${name}`, flags[name]] : []));
+      // Loaded here so that the other commands do not load the server and the app library.
+      const serve = await import('./serve');
+      return await serve.main([...options, '--library', dir]);
+    }
     if (command === 'reindex') {
       library = await Library.open(dir, { log });
       const version = library.activeModel()?.version;

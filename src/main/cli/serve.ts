@@ -1,12 +1,13 @@
 /**
- * `npm run serve -- [--port N] [--host 127.0.0.1] [--renderer DIR] [--library DIR]`: serve mode.
+ * `npm run serve -- [--port N] [--host 127.0.0.1] [--renderer DIR] [--library DIR]`: serve mode
+ * (also `nerfdex serve`, which calls `main` here).
  * Serves the built renderer and the API over HTTP (its events over a WebSocket) and prints the
  * page URL with its access token; runs until interrupted. Exit codes: 0 ok, 1 runtime error, 2 usage error.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApiService } from '../api-impl';
 import { AppLibrary, defaultLibraryDir } from '../app/app-library';
@@ -25,11 +26,12 @@ options:
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-async function main(argv: string[]): Promise<number> {
+/** Serves until SIGINT or SIGTERM, then closes the server and the library; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: [...argv],
       strict: true,
       options: {
         port: { type: 'string', default: '0' },
@@ -79,4 +81,5 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-runCli(main);
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(path.resolve(entry)).href) runCli(main);

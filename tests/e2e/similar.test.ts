@@ -27,8 +27,12 @@ const SHIPPED = path.join(ROOT, 'resources/models');
 const WAIT = { timeout: 60_000 };
 /** The checked assets: every architecture of two objects, fixed in advance rather than picked by result. */
 const CHECKED_OBJECTS = ['chair-070000', 'airplane-070000'];
-/** How many of the six must have both siblings in the top 10 (at library level 83 % of siblings are in the top 10; chance is 26 % per sibling). */
-const MIN_PASSING = 4;
+/**
+ * How many of the 12 sibling placements (6 assets x their 2 other architectures) must be in the
+ * top 10 shown: chance is 26 % each (about 3 of 12); the shipped encoder places 10 of 12 there
+ * (83 % of the 78 placements at library level, tests/library/find-similar-shipped.test.ts).
+ */
+const MIN_PLACED = 8;
 /** The asset whose view is saved as app-similar.png. */
 const PICTURED = 'chair-070000.triplane-train';
 
@@ -120,12 +124,12 @@ describe('find-similar with the shipped encoder in Chromium', () => {
     expect(new Set(assets.map((a) => objectOf(a.name))).size).toBe(13);
   });
 
-  it("shows an asset's other architectures among its top 10 similar shapes for most checked assets", async () => {
+  it("shows an asset's other architectures among its top 10 similar shapes (at least 8 of 12 placements; chance about 3)", async () => {
     const { page, errors } = await openPage();
     const checked = assets.filter((a) => CHECKED_OBJECTS.includes(objectOf(a.name))).sort((a, b) => a.name.localeCompare(b.name));
     expect(checked).toHaveLength(6);
     const lines: string[] = [];
-    let passing = 0;
+    let placed = 0;
     for (const asset of checked) {
       const shown = await similarShown(page, asset);
       // The strip shows what the API ranks, in its order.
@@ -135,7 +139,7 @@ describe('find-similar with the shipped encoder in Chromium', () => {
       const siblings = assets.filter((a) => a.id !== asset.id && objectOf(a.name) === objectOf(asset.name)).map((a) => a.name);
       expect(siblings).toHaveLength(2);
       const ranks = siblings.map((name) => shown.indexOf(name) + 1);
-      if (ranks.every((rank) => rank > 0)) passing++;
+      placed += ranks.filter((rank) => rank > 0).length;
       lines.push(`${asset.name}: siblings at ${ranks.map((rank) => (rank > 0 ? rank : '>10')).join(', ')}`);
       if (asset.name === PICTURED) {
         const strip = page.locator(`.asset-panel[data-asset-id="${asset.id}"] .similar`);
@@ -145,8 +149,8 @@ describe('find-similar with the shipped encoder in Chromium', () => {
         await screenshot(page, 'app-similar');
       }
     }
-    console.log(`find-similar in the page, both other architectures in the top 10: ${passing} of ${checked.length}\n  ${lines.join('\n  ')}`);
-    expect(passing).toBeGreaterThanOrEqual(MIN_PASSING);
+    console.log(`find-similar in the page, other architectures in the top 10: ${placed} of ${2 * checked.length}\n  ${lines.join('\n  ')}`);
+    expect(placed).toBeGreaterThanOrEqual(MIN_PLACED);
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);

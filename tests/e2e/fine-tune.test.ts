@@ -5,13 +5,10 @@
  * progress and is cancelled from the page; the Settings view lists the devices and the model in use.
  */
 
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vue from '@vitejs/plugin-vue';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiService } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
@@ -20,8 +17,8 @@ import type { Api } from '../../src/shared/api';
 import { libraryFixture } from '../app/library-fixture';
 import { writeTinyModel } from '../app/tiny-model';
 import { launchChromium } from './chromium';
+import { buildRenderer, recordingPage, screenshot } from './harness';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
 const WAIT = { timeout: 120_000, interval: 250 };
 /** A run measures the model on 117 demo NeRFs before its first step, and each early step renders targets: minutes on a busy machine. */
@@ -38,14 +35,7 @@ let shippedVersion: string;
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-ft-'));
   const rendererDir = path.join(scratch, 'renderer');
-  await build({
-    configFile: false,
-    root: path.join(ROOT, 'src/renderer'),
-    base: './',
-    plugins: [vue()],
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true },
-  });
+  await buildRenderer(rendererDir);
   shippedVersion = (await writeTinyModel(path.dirname(fixture.encoderPath))).version;
   app = await fixture.open();
   await app.jobs.idle();
@@ -64,26 +54,9 @@ afterAll(async () => {
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.goto(server.url);
-  return { page, errors };
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(path.join(ROOT, 'test-results'), { recursive: true });
-  await page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });
-  if (process.env['NERFDEX_UPDATE_DOCS'] === '1') await page.screenshot({ path: path.join(ROOT, 'docs', `${name}.png`) });
-}
-
 describe('fine-tuning in Chromium', () => {
   it('starts a run of a few steps from the Fine-tune view, shows its progress and losses, and cancels it', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url, { responses: false });
     await page.getByRole('button', { name: 'Fine-tune' }).click();
     const view = page.getByRole('region', { name: 'Fine-tune' });
     // Every provider is listed; those that cannot start say why and cannot be picked.
@@ -118,7 +91,7 @@ describe('fine-tuning in Chromium', () => {
   }, 900_000);
 
   it('shows the model in use, the devices and the watched folders in Settings', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url, { responses: false });
     await page.getByRole('button', { name: 'Settings' }).click();
     const view = page.getByRole('region', { name: 'Settings' });
     const row = view.locator(`tr[data-version="${shippedVersion}"]`);

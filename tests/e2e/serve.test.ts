@@ -8,11 +8,8 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vue from '@vitejs/plugin-vue';
 import { decode } from 'fast-png';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiService } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
@@ -24,8 +21,8 @@ import { fakeApiWith } from '../app/fake-api';
 import { DEMO, FIXTURE_NERFS, libraryFixture } from '../app/library-fixture';
 import { testEncoder } from '../library/import-fixtures';
 import { launchChromium } from './chromium';
+import { buildRenderer, recordingPage, screenshot } from './harness';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
 const WAIT = { timeout: 30_000 };
 
@@ -40,15 +37,7 @@ let api: Api;
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-'));
   rendererDir = path.join(scratch, 'renderer');
-  // The renderer as the app ships it, built from the current source rather than a stale out/.
-  await build({
-    configFile: false,
-    root: path.join(ROOT, 'src/renderer'),
-    base: './',
-    plugins: [vue()],
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true },
-  });
+  await buildRenderer(rendererDir);
   app = await fixture.open();
   await app.jobs.idle();
   const service = createApiService({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
@@ -65,28 +54,6 @@ afterAll(async () => {
   await fixture.remove();
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
-
-/** A page at 1280x800 that records every page error, failed response and console error. */
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('response', (response) => {
-    if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.goto(server.url);
-  return { page, errors };
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(path.join(ROOT, 'test-results'), { recursive: true });
-  await page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });
-  // The README's pictures are refreshed on request only, so test runs leave the tree clean.
-  if (process.env['NERFDEX_UPDATE_DOCS'] === '1') await page.screenshot({ path: path.join(ROOT, 'docs', `${name}.png`) });
-}
 
 /** Fraction of an element's pixels (as the user sees them) that differ from its top-left pixel by more than 24 in some channel. */
 async function foregroundFraction(element: Locator): Promise<number> {
@@ -106,7 +73,7 @@ async function foregroundFraction(element: Locator): Promise<number> {
 
 describe('serve mode in Chromium', () => {
   it('shows the compute provider and its reason in the status line', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     const status = page.locator('footer .provider');
     await expect.poll(() => status.getAttribute('data-state'), WAIT).toBe('ok');
     const text = (await status.textContent()) ?? '';
@@ -132,7 +99,7 @@ describe('serve mode in Chromium', () => {
 
 describe('the gallery, search and asset view', () => {
   it('shows every asset with its thumbnail', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     const images = page.locator('.gallery-cell img');
     await expect.poll(() => images.count(), WAIT).toBe(6);
     // Node's types have no DOM: the image is read through the one property needed.
@@ -159,7 +126,7 @@ describe('the gallery, search and asset view', () => {
   });
 
   it('puts a category first when its name is searched, and opens an asset with its caption', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     await page.locator('input[type=search]').fill('chair');
     await page.locator('input[type=search]').press('Enter');
     const results = page.locator('.search-result');
@@ -202,7 +169,7 @@ describe('the gallery, search and asset view', () => {
   });
 
   it('keeps a tag added in the asset view after a reload', async () => {
-    const { page } = await openPage();
+    const { page } = await recordingPage(browser, server.url);
     const first = page.locator('.gallery-cell[data-index="0"]');
     await expect.poll(() => first.getAttribute('data-asset-id'), WAIT).toMatch(/^\d+$/);
     const id = Number(await first.getAttribute('data-asset-id'));
@@ -220,7 +187,7 @@ describe('the gallery, search and asset view', () => {
   });
 
   it('moves the selection with the arrow keys and opens the focused asset with Enter', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     const grid = page.locator('[role=listbox]');
     await expect.poll(() => page.locator('.gallery-cell img').count(), WAIT).toBe(6);
     await grid.focus();
@@ -244,7 +211,7 @@ describe('the gallery, search and asset view', () => {
 
 describe('selection actions and jobs', () => {
   it('tags several selected assets and adds them to a new collection, which the filters then find', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     await expect.poll(() => page.locator('.gallery-cell img').count(), WAIT).toBe(6);
     await page.locator('.gallery-cell[data-index="1"]').click();
     await page.locator('.gallery-cell[data-index="3"]').click({ modifiers: ['Control'] });
@@ -279,7 +246,7 @@ describe('selection actions and jobs', () => {
   it('imports a path from the jobs panel and lists the file that failed, with why', async () => {
     const bad = path.join(fixture.root, 'e2e-broken.nerf.safetensors');
     await writeFile(bad, 'not a NeRF');
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     await page.locator('input[name=import-path]').fill(bad);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const job = page.locator('.job', { hasText: 'Import e2e-broken.nerf.safetensors' });
@@ -352,7 +319,7 @@ describe('a gallery of 20,000 assets', () => {
 
 describe('the latent map', () => {
   it('says why it is unavailable without an encoder, then draws the embedded assets; hover shows a thumbnail, click opens the asset', async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     await page.getByRole('button', { name: 'Map', exact: true }).click();
     await expect.poll(() => page.locator('.map-view .message').textContent(), WAIT).toContain('no encoder model installed');
 

@@ -6,13 +6,10 @@
  * view's similar strip of several assets is checked for the object's two other architectures.
  */
 
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vue from '@vitejs/plugin-vue';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiService } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
@@ -20,8 +17,8 @@ import { startServer, type RunningServer } from '../../src/main/server/serve';
 import type { Api, AssetCard } from '../../src/shared/api';
 import { DEMO, libraryFixture } from '../app/library-fixture';
 import { launchChromium } from './chromium';
+import { ROOT, buildRenderer, recordingPage, screenshot } from './harness';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHIPPED = path.join(ROOT, 'resources/models');
 /** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
 const WAIT = { timeout: 60_000 };
@@ -54,15 +51,7 @@ beforeAll(async () => {
   await copyFile(path.join(SHIPPED, 'encoder.json'), path.join(path.dirname(fixture.encoderPath), 'encoder.json'));
   scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-similar-'));
   const rendererDir = path.join(scratch, 'renderer');
-  // The renderer as the app ships it, built from the current source rather than a stale out/.
-  await build({
-    configFile: false,
-    root: path.join(ROOT, 'src/renderer'),
-    base: './',
-    plugins: [vue()],
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true },
-  });
+  await buildRenderer(rendererDir);
   app = await fixture.open();
   await app.jobs.idle();
   await app.embeddingIdle();
@@ -80,27 +69,6 @@ afterAll(async () => {
   await fixture?.remove();
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
-
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('response', (response) => {
-    if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.goto(server.url);
-  return { page, errors };
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(path.join(ROOT, 'test-results'), { recursive: true });
-  await page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });
-  // The README's pictures are refreshed on request only, so test runs leave the tree clean.
-  if (process.env['NERFDEX_UPDATE_DOCS'] === '1') await page.screenshot({ path: path.join(ROOT, 'docs', `${name}.png`) });
-}
 
 /** Opens an asset from a search for its name and returns the names in its similar strip, best first. */
 async function similarShown(page: Page, asset: AssetCard): Promise<string[]> {
@@ -125,7 +93,7 @@ describe('find-similar with the shipped encoder in Chromium', () => {
   });
 
   it("shows an asset's other architectures among its top 10 similar shapes (at least 8 of 12 placements; chance about 3)", async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await recordingPage(browser, server.url);
     const checked = assets.filter((a) => CHECKED_OBJECTS.includes(objectOf(a.name))).sort((a, b) => a.name.localeCompare(b.name));
     expect(checked).toHaveLength(6);
     const lines: string[] = [];

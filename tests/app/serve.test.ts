@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../../src/main/server/serve';
 import type { Api } from '../../src/shared/api';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { fakeApiWith } from './fake-api';
+import { InvalidRequestError } from '../../src/main/library/errors';
 
 const CHOICE: ProviderChoice = { name: 'cpu', request: 'auto', reason: 'test', attempts: [], threads: 0 };
 
@@ -17,6 +18,7 @@ const api: Api = fakeApiWith({
   appInfo: vi.fn(() => Promise.reject(new Error('no identity here'))),
   computeInfo: vi.fn(() => Promise.resolve(CHOICE)),
   getAsset,
+  setSettings: vi.fn(() => Promise.reject(new InvalidRequestError('a watched folder must be an absolute path, got "relative"'))),
 });
 
 beforeAll(async () => {
@@ -97,6 +99,12 @@ describe('serve mode API', () => {
     const response = await call('getAsset', { body: '[7]' });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: 'no asset 7 in the library' });
+  });
+
+  it('answers an argument the implementation cannot honour with 400', async () => {
+    const response = await call('setSettings', { body: JSON.stringify([{ addWatchedFolder: 'relative' }]) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'a watched folder must be an absolute path, got "relative"' });
   });
 
   it('answers a handler error with 500 and its message only', async () => {

@@ -7,6 +7,7 @@
 
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { InvalidRequestError } from '../library/errors';
 import { FolderWatcher } from '../library/import/watch';
 import type { AppLibrary } from './app-library';
 
@@ -28,10 +29,10 @@ export class WatchedFolders {
 
   /**
    * Watches `folder` (an existing directory, absolute): imports what it holds as a job, then
-   * follows it. `RangeError` for a relative path or one that is not a directory.
+   * follows it. `InvalidRequestError` (a `RangeError`) for a relative path or one that is not a directory.
    */
   async add(folder: string): Promise<void> {
-    if (!path.isAbsolute(folder)) throw new RangeError(`a watched folder must be an absolute path, got ${JSON.stringify(folder)}`);
+    if (!path.isAbsolute(folder)) throw new InvalidRequestError(`a watched folder must be an absolute path, got ${JSON.stringify(folder)}`);
     const clean = path.resolve(folder);
     let isDirectory = false;
     try {
@@ -39,7 +40,7 @@ export class WatchedFolders {
     } catch {
       // Reported below.
     }
-    if (!isDirectory) throw new RangeError(`${JSON.stringify(clean)} is not a folder on this machine`);
+    if (!isDirectory) throw new InvalidRequestError(`${JSON.stringify(clean)} is not a folder on this machine`);
     if (this.list().includes(clean)) return;
     this.app.library.addWatchedFolder(clean, true);
     const job = await this.app.jobs.start([clean], `Import watched folder ${path.basename(clean)}`);

@@ -57,3 +57,15 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
+
+/**
+ * A call whose arguments are well formed but cannot be honoured (a relative path, a folder that
+ * does not exist): the caller's to fix, as serve mode answers with 400. A `RangeError`, so callers
+ * that check for one keep working.
+ */
+export class InvalidRequestError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRequestError';
+  }
+}

@@ -277,8 +277,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
 /**
  * Runs one call through the IPC dispatch, so both transports share the validators: a call that
- * fails validation is the client's fault (400), as is an unknown id (404); anything else the
- * implementation throws is ours (500).
+ * fails validation is the client's fault (400), as are an unknown id (404) and an argument the
+ * implementation cannot honour (`InvalidRequestError`, 400); anything else it throws is ours (500).
  */
 async function callApi(api: Api, method: ApiMethod, args: readonly unknown[]): Promise<unknown> {
   const channel = channelOf(method);
@@ -290,8 +290,9 @@ async function callApi(api: Api, method: ApiMethod, args: readonly unknown[]): P
   try {
     return await dispatch(api, channel, args);
   } catch (error) {
-    // An id the library does not hold is the client's to fix; anything else is ours.
-    const status = error instanceof Error && error.name === 'NotFoundError' ? 404 : 500;
+    // An id the library does not hold, or an argument it cannot honour, is the client's to fix; anything else is ours.
+    const name = error instanceof Error ? error.name : '';
+    const status = name === 'NotFoundError' ? 404 : name === 'InvalidRequestError' ? 400 : 500;
     throw new HttpError(status, error instanceof Error ? error.message : String(error));
   }
 }

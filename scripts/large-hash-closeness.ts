@@ -30,6 +30,7 @@ import { paramGraphSize } from '../src/main/gmn/param-graph';
 import { TRAINING_ARCHITECTURES, perLevelScaleFor } from '../src/main/nerf/architectures';
 import { nerfField } from '../src/main/nerf/field-runtime';
 import { fitNerfs } from '../src/main/nerf/fit';
+import { cosine } from '../src/main/gmn/eval/metrics';
 import { readNerfFile } from '../src/main/nerf/formats/native';
 import type { HashGridConfig, Nerf } from '../src/main/nerf/types';
 import { sampleTrainingPoints } from '../src/main/zoo/field';
@@ -68,18 +69,6 @@ function pickObjects(objects: readonly ManifestObject[], count: number): Manifes
     if (picked.length === before) break;
   }
   return picked;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 interface Closeness {

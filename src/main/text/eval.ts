@@ -4,6 +4,7 @@
  * category names and with each synonym, and the accuracy of the automatic tags. Scores are cosine
  * similarities between the query vector and the raw GMN embeddings, as the library ranks them.
  */
+import { cosine } from '../gmn/eval/metrics';
 import { CATEGORIES, type Category } from '../zoo/types';
 import { captionedObject } from './corpus';
 import { type ZooEmbeddings, row } from './embedding-cache';
@@ -15,18 +16,6 @@ import { COLOUR_NAMES } from '../zoo/palette';
 export interface TextEvalResult {
   readonly metrics: Record<string, number>;
   readonly report: string;
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(Math.max(na * nb, 1e-24));
 }
 
 /** Indices of `gallery` ranked by cosine to `query`, best first (ties by index). */

@@ -27,6 +27,19 @@ function checkWidths(name: string, a: readonly Float32Array[], b: readonly Float
   return width;
 }
 
+/** Cosine similarity of two vectors; 0 when either is zero. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(Math.max(na * nb, 1e-24));
+}
+
 /** Cosine similarities [queries x gallery], row-major; a zero row has similarity 0 to everything. */
 export function cosineSimilarities(queries: readonly Float32Array[], gallery: readonly Float32Array[]): Float64Array {
   const width = checkWidths('cosineSimilarities', queries, gallery);

@@ -49,6 +49,12 @@ export interface GmnTrainConfig {
    * step about 3 times cheaper. @default 1
    */
   readonly gridEdgeFraction?: number;
+  /**
+   * Recolour each training NeRF and its rendering targets by a random one of the 48 exact colour
+   * transforms (nerf/recolour.ts), drawn per graph and per step, so the two architectures of an
+   * object rarely share colours and the contrastive loss must match them by shape. @default false
+   */
+  readonly colourAugment?: boolean;
 }
 
 /** Standardises each column of x [G, D] over its G rows (static G). */

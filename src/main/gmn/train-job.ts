@@ -15,6 +15,7 @@ import { chooseProvider } from '../compute/providers';
 import { learningRateAt } from '../compute/schedules';
 import type { HostTensor } from '../compute/tensor';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
+import { randomColourTransform, recolourNerf, recolourPremultiplied } from '../nerf/recolour';
 import type { Nerf } from '../nerf/types';
 import { batchGraphs, graphBatchFeeds, sampleGridEdges } from './batch';
 import { NerfCache, type ZooData, ensureTargets, loadZoo } from './dataset';
@@ -62,8 +63,9 @@ export interface GmnTrainOutput {
 const CHECKPOINT = 'checkpoint.safetensors';
 
 /** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
-export async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number): Promise<Record<string, HostTensor>> {
+export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number): Promise<Record<string, HostTensor>> {
   const k = config.objectsPerBatch;
+  const { nerfs, targets } = config.colourAugment ? recolourBatch(sourceNerfs, sourceTargets, next) : { nerfs: sourceNerfs, targets: sourceTargets };
   // With references, the two sides' reference NeRFs follow the 2K graphs (train-graph.ts).
   const graphs = config.reference === 'init' ? [...nerfs, referenceNerf(nerfs[0]!.config), referenceNerf(nerfs[k]!.config)] : nerfs;
   const fraction = config.gridEdgeFraction ?? 1;
@@ -107,6 +109,15 @@ export async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTa
   feeds['target_opacity'] = { dtype: 'float32', shape: [g, rays], data: opacity };
   feeds['background'] = { dtype: 'float32', shape: [3], data: Float32Array.of(next(), next(), next()) };
   return feeds;
+}
+
+/** Each NeRF of a batch and its targets recoloured by its own random colour transform. */
+function recolourBatch(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, next: () => number): { nerfs: Nerf[]; targets: RayTargets[] | null } {
+  const transforms = nerfs.map(() => randomColourTransform(next));
+  return {
+    nerfs: nerfs.map((n, i) => recolourNerf(n, transforms[i]!)),
+    targets: targets && targets.map((t, i) => ({ ...t, colour: recolourPremultiplied(t.colour, t.opacity, transforms[i]!) })),
+  };
 }
 
 /**

@@ -12,7 +12,8 @@ import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
 import { readEncoderInfo } from '../library/import/importer';
 import { Library } from '../library/library';
-import type { LibraryLog } from '../library/types';
+import type { AssetTagger, LibraryLog } from '../library/types';
+import { tagLibrary } from '../text/tags';
 import { TextEmbedder, TextSearchHook } from '../text/text-model-file';
 import { FineTunes } from './fine-tune';
 import { ImportJobs } from './import-jobs';
@@ -21,6 +22,8 @@ import { WatchedFolders } from './watched-folders';
 
 /** Setting that records the first-run demo import, so a library emptied on purpose stays empty. */
 const DEMO_SETTING = 'app.demoImported';
+/** Setting that records the text model whose tagger has suggested tags for the assets already there. */
+const AUTO_TAGGED_SETTING = 'app.autoTaggedWith';
 
 /** The platform's per-user application data folder (what Electron calls appData). */
 export function userDataRoot(platform = process.platform, env = process.env, home = os.homedir()): string {
@@ -94,6 +97,8 @@ export class AppLibrary {
   /** Encoder versions this process has already started embedding with (once each, so a file that fails is not retried in a loop). */
   private readonly embeddedWith = new Set<string>();
   private textModel: Promise<void> | undefined;
+  /** The text model's automatic tagger once it is loaded: imports suggest tags with it. */
+  private tagger: AssetTagger | undefined;
   /** Set by `close()`: no new embedding job starts after it. */
   private closing = false;
   /** Another encoder was selected while embedding ran: look again once it stops. */
@@ -148,14 +153,16 @@ export class AppLibrary {
       previewResolution: options.previewResolution,
       batchSize: options.batchSize,
       log,
+      tagger: () => app.tagger,
     });
     app.jobs = jobs;
+    // Before any import runs, so that the first ones already suggest tags.
+    await app.useTextModelWhenPresent();
     jobs.resume();
     app.watched.resume();
     const demoDir = options.demoDir === undefined ? path.join(resourcesDir, 'demo') : options.demoDir;
     if (demoDir !== null) await app.importDemoOnFirstRun(demoDir);
     app.embedWhenEncoderAppears();
-    await app.useTextModelWhenPresent();
     return app;
   }
 
@@ -210,12 +217,23 @@ export class AppLibrary {
 
   /**
    * Loads the text model once it is installed and gives text search its shape matches (used
-   * while the library's active encoder is the one the text model was aligned to).
+   * while the library's active encoder is the one the text model was aligned to), and imports
+   * its automatic tagger. Assets already in the library get their suggestions once per text model.
    */
   useTextModelWhenPresent(): Promise<void> {
     if (this.textModel === undefined && existsSync(this.textModelPath)) {
       this.textModel = TextEmbedder.load(this.textModelPath).then(
-        (embedder) => this.library.setSemanticSearch(new TextSearchHook(embedder)),
+        (embedder) => {
+          this.library.setSemanticSearch(new TextSearchHook(embedder));
+          const { tagger } = embedder;
+          if (!tagger) return;
+          const modelVersion = embedder.info.encoderVersion;
+          this.tagger = { modelVersion, suggest: (embedding) => tagger.suggest(embedding) };
+          if (this.library.getSetting<string>(AUTO_TAGGED_SETTING) === embedder.info.version) return;
+          const tagged = tagLibrary(this.library, tagger, modelVersion);
+          this.library.setSetting(AUTO_TAGGED_SETTING, embedder.info.version);
+          if (tagged > 0) this.log.info(`suggested tags for ${tagged} assets with the text model ${embedder.info.version}`);
+        },
         (error: unknown) => this.log.warn(`the text model ${this.textModelPath} could not be loaded: ${error instanceof Error ? error.message : String(error)}`),
       );
     }

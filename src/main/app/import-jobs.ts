@@ -10,7 +10,7 @@ import type { WorkerPool } from '../compute/worker-pool';
 import type { Library } from '../library/library';
 import { IMPORT_JOB_KIND, type ImportJobPayload, type ImportProgress, type ImportSummary, runImportJob } from '../library/import/importer';
 import { findNerfFiles } from '../library/import/scan';
-import type { JobRecord, LibraryLog } from '../library/types';
+import type { AssetTagger, JobRecord, LibraryLog } from '../library/types';
 
 /** Per-file errors kept per job for the jobs panel. */
 const MAX_ERRORS_SHOWN = 200;
@@ -30,6 +30,8 @@ export interface ImportSettings {
   /** @default 8 */
   readonly batchSize?: number;
   readonly log: LibraryLog;
+  /** Read at each start: the automatic tagger, once the text model is loaded. */
+  readonly tagger?: () => AssetTagger | undefined;
 }
 
 interface RunningJob {
@@ -167,6 +169,7 @@ export class ImportJobs {
       thumbnailSize: this.settings.thumbnailSize,
       previewResolution: this.settings.previewResolution,
       batchSize: this.settings.batchSize,
+      tagger: this.settings.tagger?.(),
       signal: controller.signal,
       log: this.settings.log,
       onProgress: (progress) => {

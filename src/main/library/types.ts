@@ -89,6 +89,15 @@ export interface SuggestedTag {
   readonly confidence: number;
 }
 
+/**
+ * Suggests tags (and a caption for a NeRF without one) from an embedding of encoder
+ * `modelVersion`; the text model's automatic tagger (text/tags.ts) is one.
+ */
+export interface AssetTagger {
+  readonly modelVersion: string;
+  suggest(embedding: Float32Array): { readonly tags: readonly SuggestedTag[]; readonly caption: string };
+}
+
 /** Everything an import knows about one NeRF file, written in one transaction. */
 export interface AssetInput {
   /** sha256 (hex) of the content; the asset's identity. */

@@ -11,7 +11,7 @@ import { JobCancelledError } from '../../compute/jobs';
 import type { JobHandle, WorkerPool } from '../../compute/worker-pool';
 import type { EncoderInfo } from '../../gmn/embedder';
 import type { Library } from '../library';
-import type { AssetInput, LibraryLog } from '../types';
+import type { AssetInput, AssetTagger, LibraryLog } from '../types';
 import { type FailedFile, IMPORT_STAGES, type ImportBatchOutput, type ImportStage, type StageTimes, emptyStageTimes } from './import-job';
 import { findNerfFiles } from './scan';
 
@@ -53,6 +53,11 @@ export interface ImportOptions {
   readonly signal?: AbortSignal;
   /** Where each failed file is reported. @default console */
   readonly log?: LibraryLog;
+  /**
+   * Suggests tags for each new embedding of its model version, and a caption (marked generated)
+   * for a file without one. @default no suggestions
+   */
+  readonly tagger?: AssetTagger;
 }
 
 export interface ImportSummary {
@@ -186,12 +191,15 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
           errors.push(r);
           continue;
         }
+        const suggestions = options.tagger && r.embedding && r.modelVersion === options.tagger.modelVersion ? options.tagger.suggest(r.embedding) : undefined;
         assets.push({
           contentSha256: r.contentSha256,
           name: r.name,
           config: r.config,
           category: r.category,
-          caption: r.caption,
+          caption: r.caption ?? suggestions?.caption,
+          captionGenerated: !r.caption && suggestions !== undefined,
+          suggestedTags: suggestions?.tags.map((t) => ({ tag: t.tag, confidence: Math.min(1, Math.max(0, t.confidence)) })),
           meta: r.meta,
           file: { path: r.path, format: r.format, size: r.size, mtimeMs: r.mtimeMs },
           embeddings: r.modelVersion !== undefined && r.embedding ? [{ modelVersion: r.modelVersion, vector: r.embedding }] : [],

@@ -46,6 +46,7 @@ const JOBS = {
   'zoo.fit': () => import('../zoo/fit-job').then((m) => m.zooFitJob as JobHandler),
   'gmn.train': () => import('../gmn/train-job').then((m) => m.gmnTrainJob as JobHandler),
   'gmn.finetune': () => import('../gmn/finetune-job').then((m) => m.gmnFineTuneJob as JobHandler),
+  'text.train': () => import('../text/train-job').then((m) => m.textTrainJob as JobHandler),
   'library.import-batch': () => import('../library/import/import-job').then((m) => m.importBatchJob as JobHandler),
   'library.map-layout': () => import('../app/map-layout-job').then((m) => m.mapLayoutJob as JobHandler),
 } satisfies Record<string, () => Promise<JobHandler>>;

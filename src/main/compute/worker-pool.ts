@@ -17,6 +17,7 @@ import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
 import type { GmnFineTuneInput, GmnFineTuneOutput } from '../gmn/finetune-job';
 import type { ImportBatchInput, ImportBatchOutput } from '../library/import/import-job';
 import type { MapLayoutInput, MapLayoutOutput } from '../app/map-layout-job';
+import type { TextTrainInput, TextTrainOutput } from '../text/train-job';
 import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
 
 /** Input and output of each registered job kind. */
@@ -28,6 +29,7 @@ export interface JobTypes {
   'gmn.finetune': { input: GmnFineTuneInput; output: GmnFineTuneOutput };
   'library.import-batch': { input: ImportBatchInput; output: ImportBatchOutput };
   'library.map-layout': { input: MapLayoutInput; output: MapLayoutOutput };
+  'text.train': { input: TextTrainInput; output: TextTrainOutput };
 }
 
 export interface WorkerPoolOptions {

@@ -132,7 +132,7 @@ export class AppLibrary {
   }
 
   /**
-   * Opens the library, resumes interrupted imports, starts the demo import on the first open of
+   * Opens the library, resumes interrupted imports and fine-tuning, starts the demo import on the first open of
    * an empty library, and starts embedding when an encoder is installed but assets lack it.
    */
   static async open(options: AppLibraryOptions = {}): Promise<AppLibrary> {
@@ -159,6 +159,7 @@ export class AppLibrary {
     // Before any import runs, so that the first ones already suggest tags.
     await app.useTextModelWhenPresent();
     jobs.resume();
+    await app.fineTunes.resume();
     app.watched.resume();
     const demoDir = options.demoDir === undefined ? path.join(resourcesDir, 'demo') : options.demoDir;
     if (demoDir !== null) await app.importDemoOnFirstRun(demoDir);
@@ -242,8 +243,8 @@ export class AppLibrary {
 
   /**
    * Closes the library for shutdown: running imports and embedding stop after their current batch
-   * and stay queued for the next open (see `ImportJobs.close`), then the workers and the database
-   * close.
+   * and stay queued for the next open (see `ImportJobs.close`), a fine-tuning run checkpoints and
+   * stays queued too (see `FineTunes.close`), then the workers and the database close.
    */
   async close(): Promise<void> {
     this.closing = true;

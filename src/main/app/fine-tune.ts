@@ -3,23 +3,27 @@
  * into anchors and held-out objects, runs the `gmn.finetune` job on the chosen device, follows its
  * losses, ETA and stage, and turns its result into a candidate encoder folder
  * (`<models>/<version>/`) that the user keeps (the app's encoder from then on) or discards.
+ * A run interrupted by shutdown (or by a process that died) continues from its checkpoint on the
+ * next open.
  */
 
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobInfo, JobStateName } from '../../shared/api';
-import type { ProviderName, ProviderRequest } from '../../shared/compute';
+import type { ProviderChoice, ProviderName, ProviderRequest } from '../../shared/compute';
 import type { FineTuneLossPoint, FineTuneMetrics, FineTuneRequest, FineTuneState, FineTuneStatus } from '../../shared/models';
 import { JobCancelledError } from '../compute/jobs';
 import { chooseProvider } from '../compute/providers';
 import type { JobHandle } from '../compute/worker-pool';
 import { loadZoo } from '../gmn/dataset';
-import { type FineTuneObject, libraryTrainingObjects, splitDemo } from '../gmn/finetune-data';
+import { type DemoSplit, type FineTuneObject, libraryTrainingObjects, splitDemo } from '../gmn/finetune-data';
 import type { HeldOutMetrics } from '../gmn/finetune-eval';
 import { FINE_TUNE_STAGES, type GmnFineTuneOutput, beforeMetricsOf } from '../gmn/finetune-job';
 import { readEncoderInfo } from '../library/import/importer';
+import type { JobRecord } from '../library/types';
 import type { AppLibrary } from './app-library';
+import { type FineTunePayload, fineTunePayloadOf, readLossLog } from './fine-tune-payload';
 import type { ImportJobChange } from './import-jobs';
 import { THREADS_SETTING } from './settings-keys';
 
@@ -63,6 +67,20 @@ interface Run {
   lastStep: { at: number; step: number } | undefined;
   handle: JobHandle<GmnFineTuneOutput> | undefined;
   finished: Promise<void>;
+  /** What the job row keeps for a restart. */
+  readonly payload: FineTunePayload;
+  /** Why the run was asked to stop: the user's cancel ends it, shutdown leaves it queued. */
+  stopping: 'cancel' | 'shutdown' | undefined;
+}
+
+/** What a run's job needs besides its base model, computed from the library and the demo zoo at each (re)start. */
+interface RunData {
+  readonly library: FineTuneObject[];
+  readonly split: DemoSplit;
+  /** The base encoder's held-out metrics when measured before. */
+  readonly known: HeldOutMetrics | undefined;
+  /** Where an encoder version's held-out metrics are cached. */
+  readonly metricsOf: (version: string) => string;
 }
 
 /** The training checkpoint that belongs to an encoder: `<name>.train.safetensors` beside `<name>.onnx`. */
@@ -150,7 +168,7 @@ export class FineTunes {
     };
   }
 
-  /** Every run of this process as jobs, newest first. */
+  /** Every run of this process (started or resumed here) as jobs, newest first. */
   jobs(): JobInfo[] {
     return [...this.runs.keys()].reverse().map((id) => this.info(id));
   }
@@ -179,53 +197,141 @@ export class FineTunes {
     const checkpoint = trainingCheckpointOf(encoderPath);
     if (!existsSync(checkpoint)) throw new RangeError(`the encoder ${encoderPath} has no training checkpoint (${checkpoint}), so it cannot be fine-tuned`);
     const base = await readEncoderInfo(encoderPath);
+    const data = await this.runData(base.version);
+    const provider = await this.provider(request.device);
+    const startedAt = Date.now();
+    const row = app.library.createJob(FINE_TUNE_JOB_KIND, {}, request.steps);
+    const payload: FineTunePayload = {
+      base: base.version,
+      baseEncoder: encoderPath,
+      request: request.device,
+      device: provider.name,
+      steps: request.steps,
+      folder: path.join(app.modelsDir, `run-${row.id}-${startedAt}`),
+      startedAt,
+    };
+    app.library.updateJob(row.id, { state: 'running', payload });
+    const run = this.newRun(row.id, payload, provider.name, data, FINE_TUNE_STAGES.before, 0, []);
+    this.launch(run, provider, data);
+    return this.describe(run, 0);
+  }
+
+  /**
+   * Restarts the runs that shutdown left queued, or that a process which died left running: each
+   * resumes from its folder's checkpoint (from the start when it has none). A run that cannot
+   * restart (its base encoder or training checkpoint is gone, the demo zoo is missing, its device
+   * cannot start) is marked failed with why, and listed so that its folder can be discarded. Runs
+   * one at a time, like `start`: when rows of several runs are left, the others stay queued for a
+   * later open.
+   */
+  async resume(): Promise<void> {
+    for (const row of this.app.library.resumableJobs(FINE_TUNE_JOB_KIND)) {
+      if ([...this.runs.values()].some((r) => r.state === 'running')) return;
+      try {
+        await this.restart(row);
+      } catch (error) {
+        this.failRestart(row, error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  private async restart(row: JobRecord): Promise<void> {
+    const payload = fineTunePayloadOf(row);
+    if (!existsSync(payload.baseEncoder)) throw new RangeError(`its base encoder ${payload.baseEncoder} is gone, so fine-tuning run ${row.id} cannot continue`);
+    const checkpoint = trainingCheckpointOf(payload.baseEncoder);
+    if (!existsSync(checkpoint)) throw new RangeError(`the training checkpoint ${checkpoint} of its base encoder is gone, so fine-tuning run ${row.id} cannot continue`);
+    const base = await readEncoderInfo(payload.baseEncoder);
+    const data = await this.runData(base.version);
+    const provider = await this.provider(payload.request);
+    // Losses come from the run folder's training log; without one (a run that never trained) the chart starts empty.
+    const losses = await readLossLog(payload.folder);
+    const resumed: FineTunePayload = { base: base.version, baseEncoder: payload.baseEncoder, request: payload.request, device: provider.name, steps: payload.steps, folder: payload.folder, startedAt: payload.startedAt };
+    this.app.library.updateJob(row.id, { state: 'running', error: null, payload: resumed });
+    const stage = `resuming after ${payload.stage === undefined ? 'the app stopped' : 'shutdown'}: ${FINE_TUNE_STAGES.before}`;
+    const run = this.newRun(row.id, resumed, provider.name, data, stage, row.done, losses);
+    this.launch(run, provider, data);
+  }
+
+  /** Marks a run that cannot restart as failed, in its row and (when its row says enough) in the list. */
+  private failRestart(row: JobRecord, reason: string): void {
+    this.app.library.updateJob(row.id, { state: 'failed', error: reason });
+    let payload: FineTunePayload;
+    try {
+      payload = fineTunePayloadOf(row);
+    } catch {
+      return;
+    }
+    const run = this.newRun(row.id, payload, payload.device, undefined, 'failed', row.done, []);
+    run.state = 'failed';
+    run.error = reason;
+  }
+
+  /** The library's objects, the demo's split and the base encoder's cached metrics, as a run (re)starts with them. */
+  private async runData(baseVersion: string): Promise<RunData> {
+    const { app } = this;
     const demoDir = path.join(app.resourcesDir, 'demo');
     if (!existsSync(path.join(demoDir, 'manifest.json'))) throw new RangeError(`the demo zoo ${demoDir} is missing: fine-tuning takes its anchor and held-out objects from it`);
-    const threads = app.library.getSetting<number>(THREADS_SETTING) ?? 0;
-    const provider = await chooseProvider(request.device as ProviderRequest, { threads });
     const demo = loadZoo(demoDir);
     const split = splitDemo(demo, path.join(app.library.cacheDir, 'targets'));
     // Held-out metrics depend on the encoder and the demo's split only: measured once per pair.
     const metricsOf = (version: string): string => path.join(app.library.cacheDir, 'held-out-metrics', `${version}-${demo.manifestHash.slice(0, 16)}.json`);
-    const known = await readHeldOutMetrics(metricsOf(base.version));
-    const library = libraryTrainingObjects(libraryObjects(app), split);
-    const row = app.library.createJob(FINE_TUNE_JOB_KIND, { base: base.version, device: provider.name, steps: request.steps }, request.steps);
-    app.library.updateJob(row.id, { state: 'running' });
-    const folder = path.join(app.modelsDir, `run-${row.id}-${Date.now()}`);
+    const known = await readHeldOutMetrics(metricsOf(baseVersion));
+    return { library: libraryTrainingObjects(libraryObjects(app), split), split, known, metricsOf };
+  }
+
+  private async provider(device: ProviderRequest): Promise<ProviderChoice> {
+    const threads = this.app.library.getSetting<number>(THREADS_SETTING) ?? 0;
+    return chooseProvider(device, { threads });
+  }
+
+  private newRun(id: number, payload: FineTunePayload, device: ProviderName, data: RunData | undefined, stage: string, step: number, losses: FineTuneLossPoint[]): Run {
     const run: Run = {
-      id: row.id,
+      id,
       state: 'running',
-      stage: FINE_TUNE_STAGES.before,
-      device: provider.name,
-      step: 0,
-      steps: request.steps,
-      losses: [],
-      baseVersion: base.version,
+      stage,
+      device,
+      step,
+      steps: payload.steps,
+      losses,
+      baseVersion: payload.base,
       candidateVersion: null,
-      folder,
-      libraryObjects: library.length,
-      anchorObjects: split.anchors.length,
+      folder: payload.folder,
+      libraryObjects: data?.library.length ?? 0,
+      anchorObjects: data?.split.anchors.length ?? 0,
       before: null,
       after: null,
       error: null,
-      startedAt: Date.now(),
+      startedAt: payload.startedAt,
       firstStep: undefined,
       lastStep: undefined,
       handle: undefined,
       finished: Promise.resolve(),
+      payload,
+      stopping: undefined,
     };
-    this.runs.set(run.id, run);
+    this.runs.set(id, run);
+    return run;
+  }
+
+  /** Starts a run's `gmn.finetune` job (which resumes from the checkpoint in the run's folder, if any) and follows it. */
+  private launch(run: Run, provider: ProviderChoice, data: RunData): void {
+    const { app } = this;
+    const { known, metricsOf, split, library } = data;
+    const checkpoint = trainingCheckpointOf(run.payload.baseEncoder);
     const handle = app.pool.startJob(
       'gmn.finetune',
-      { checkpoint, baseEncoder: encoderPath, out: folder, provider, library, anchors: split.anchors, heldOut: split.heldOut, steps: request.steps, ...(known ? { before: known } : {}) },
+      { checkpoint, baseEncoder: run.payload.baseEncoder, out: run.folder, provider, library, anchors: split.anchors, heldOut: split.heldOut, steps: run.steps, ...(known ? { before: known } : {}) },
       {
         onProgress: (p) => {
           if (p.message) run.stage = p.message;
+          // Every report carries the step reached (a resumed run's first one, its checkpoint's step).
+          run.step = p.done;
           const before = beforeMetricsOf(p.metrics);
           if (before) run.before = contractMetrics(before);
           const loss = p.metrics?.['loss'];
           if (loss === undefined) return;
-          run.step = p.done;
+          // Steps trained again after a restart (those past the last checkpoint) replace their old losses.
+          while (run.losses.length > 0 && run.losses[run.losses.length - 1]!.step >= p.done) run.losses.pop();
           run.losses.push({ step: p.done, loss, rendering: p.metrics?.['rendering'] ?? null, contrastive: p.metrics?.['contrastive'] ?? null });
           const now = Date.now();
           run.firstStep ??= { at: now, step: p.done };
@@ -236,27 +342,40 @@ export class FineTunes {
       },
     );
     run.handle = handle;
-    run.finished = handle.result.then(
-      async (output) => {
-        if (output.before && !known) await writeHeldOutMetrics(metricsOf(run.baseVersion), output.before);
-        if (output.after && output.version) await writeHeldOutMetrics(metricsOf(output.version), output.after);
-        await this.finish(run, output);
-      },
-      (error: unknown) => {
-        run.state = error instanceof JobCancelledError ? 'cancelled' : 'failed';
-        run.error = run.state === 'failed' ? (error instanceof Error ? error.message : String(error)) : null;
-        run.stage = run.state;
-        app.library.updateJob(run.id, { state: run.state, error: run.error });
-      },
-    ).finally(() => this.notify(run));
+    run.finished = handle.result
+      .then(
+        async (output) => {
+          if (output.before && !known) await writeHeldOutMetrics(metricsOf(run.baseVersion), output.before);
+          if (output.after && output.version) await writeHeldOutMetrics(metricsOf(output.version), output.after);
+          await this.finish(run, output);
+        },
+        (error: unknown) => {
+          if (error instanceof JobCancelledError && run.stopping === 'shutdown') return this.leaveQueued(run, run.step);
+          run.state = error instanceof JobCancelledError ? 'cancelled' : 'failed';
+          run.error = run.state === 'failed' ? (error instanceof Error ? error.message : String(error)) : null;
+          run.stage = run.state;
+          app.library.updateJob(run.id, { state: run.state, error: run.error });
+        },
+      )
+      .finally(() => this.notify(run));
     this.notify(run);
-    return this.describe(run, 0);
+  }
+
+  /**
+   * A run stopped by shutdown: its row goes back to queued at the checkpoint's step, for `resume`
+   * on the next open. In memory it reads as cancelled (this object closes with the library).
+   */
+  private leaveQueued(run: Run, steps: number): void {
+    run.state = 'cancelled';
+    run.stage = `interrupted by shutdown at step ${steps} of ${run.steps}; it continues from its checkpoint when the app opens again`;
+    this.app.library.updateJob(run.id, { state: 'queued', done: steps, payload: { ...run.payload, stage: run.stage } });
   }
 
   private async finish(run: Run, output: GmnFineTuneOutput): Promise<void> {
     run.before = contractMetrics(output.before);
     run.after = contractMetrics(output.after);
     run.step = output.steps;
+    if (output.cancelled && run.stopping === 'shutdown') return this.leaveQueued(run, output.steps);
     if (output.cancelled || !output.encoder || !output.version) {
       run.state = 'cancelled';
       run.stage = output.steps > 0 ? `cancelled at step ${output.steps}; its checkpoint stays until discarded` : 'cancelled';
@@ -303,6 +422,7 @@ export class FineTunes {
   async cancel(id: number): Promise<FineTuneStatus> {
     const run = this.get(id);
     if (run.state === 'running') {
+      run.stopping ??= 'cancel';
       run.handle?.cancel();
       await run.finished;
     }
@@ -347,9 +467,13 @@ export class FineTunes {
     return null;
   }
 
-  /** Cancels a running run and waits for it (shutdown). */
+  /** Stops a running run at a checkpoint and waits for it (shutdown); its row stays queued for `resume`. */
   async close(): Promise<void> {
-    for (const run of this.runs.values()) if (run.state === 'running') run.handle?.cancel();
+    for (const run of this.runs.values()) {
+      if (run.state !== 'running') continue;
+      run.stopping ??= 'shutdown';
+      run.handle?.cancel();
+    }
     await Promise.all([...this.runs.values()].map((run) => run.finished));
   }
 

@@ -4,14 +4,14 @@
  * mix library objects (rendering loss on every NeRF; contrastive pairs where the library holds an
  * object in two architectures) with anchor objects from the demo zoo, so the space does not
  * drift. Before and after, the old and the new encoder are measured on held-out demo objects.
- * Cancelling checkpoints and returns. The new encoder is written to `out` and used by no one
- * until the app keeps it.
+ * Cancelling checkpoints and returns; a run started again on the same `out` resumes from that
+ * checkpoint. The new encoder is written to `out` and used by no one until the app keeps it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderChoice } from '../../shared/compute';
 import { adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
-import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
+import { CheckpointError, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
 import { seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
 import { learningRateAt } from '../compute/schedules';
@@ -32,7 +32,11 @@ export interface GmnFineTuneInput {
   readonly checkpoint: string;
   /** The same model's encoder.onnx, measured before training. */
   readonly baseEncoder: string;
-  /** The candidate's folder: checkpoint, training log, encoder.onnx + encoder.json. */
+  /**
+   * The candidate's folder: checkpoint, training log (`train-log.jsonl`), encoder.onnx +
+   * encoder.json. When it already holds this run's checkpoint (fine-tuned from `checkpoint`), the
+   * run resumes from it.
+   */
   readonly out: string;
   readonly provider: ProviderChoice;
   /** The library's objects (held-out and anchor objects already taken out). */
@@ -78,6 +82,12 @@ export const FINE_TUNE_STAGES = {
 
 /** File name of a model's training checkpoint beside its encoder.onnx. */
 export const TRAINING_CHECKPOINT = 'encoder.train.safetensors';
+/** One JSON line per training step in the run's folder: step, architecture pair and the step's metrics. */
+export const FINE_TUNE_LOG = 'train-log.jsonl';
+
+/** Metadata of a fine-tuning checkpoint that says which run wrote it. */
+const FINE_TUNE_KEY = 'nerfdex.gmn.finetune';
+const INIT_KEY = 'nerfdex.gmn.init';
 
 /** Most NeRFs the standardisation statistics of a batch-normalised encoder are taken over. */
 const MAX_STATISTICS_NERFS = 96;
@@ -95,6 +105,22 @@ export function beforeMetricsOf(metrics: Readonly<Record<string, number>> | unde
   return Object.fromEntries(Object.entries(metrics).filter(([key]) => key.startsWith(BEFORE_PREFIX)).map(([key, value]) => [key.slice(BEFORE_PREFIX.length), value])) as unknown as HeldOutMetrics;
 }
 
+/**
+ * The checkpoint this run left in `checkpointPath` (fine-tuned from `baseCheckpoint` with the
+ * configuration `configText`), or undefined when there is none.
+ * @throws {CheckpointError} when the file was written by another run or with another configuration.
+ */
+async function ownCheckpoint(checkpointPath: string, baseCheckpoint: string, configText: string): Promise<LoadedCheckpoint | undefined> {
+  if (!existsSync(checkpointPath)) return undefined;
+  const saved = await loadCheckpoint(checkpointPath, { dtype: 'float32' });
+  const init = saved.metadata[INIT_KEY];
+  if (saved.metadata[FINE_TUNE_KEY] !== 'library' || init !== baseCheckpoint) {
+    throw new CheckpointError(checkpointPath, `is not a checkpoint of a fine-tuning run from ${baseCheckpoint} (it starts from ${init ?? 'nothing recorded'}); use another folder or delete it`);
+  }
+  if (saved.metadata['nerfdex.gmn.config'] !== configText) throw new CheckpointError(checkpointPath, `was trained with another configuration than ${baseCheckpoint}; use another folder or delete it`);
+  return saved;
+}
+
 export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): Promise<GmnFineTuneOutput> {
   if (!Number.isInteger(input.steps) || input.steps < 1) throw new RangeError(`gmn.finetune: steps must be an integer >= 1, got ${input.steps}`);
   const state = await loadCheckpoint(input.checkpoint, { dtype: 'float32' });
@@ -104,6 +130,11 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
   const seed = input.seed ?? 0;
   const total = input.steps;
   const sampler = new FineTuneSampler(input.library, input.anchors, config.objectsPerBatch, input.libraryShare ?? 0.5, seed);
+  const checkpointPath = join(input.out, TRAINING_CHECKPOINT);
+  const resumed = await ownCheckpoint(checkpointPath, input.checkpoint, configText);
+  const startStep = resumed?.optimizer?.step ?? 0;
+  // The batches continue where the run was (the ray draws within them are seeded by the step instead).
+  for (let i = 0; i < startStep; i++) sampler.nextBatch();
   mkdirSync(input.out, { recursive: true });
   const files = new Map<string, Promise<Nerf>>();
   const load = (file: string): Promise<Nerf> => {
@@ -112,40 +143,48 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
     return nerf;
   };
   const stopped = (): boolean => ctx.cancelled;
-  const cancelledEarly = (before?: HeldOutMetrics): GmnFineTuneOutput => ({ steps: 0, totalSteps: total, cancelled: true, lastLoss: NaN, ...(before ? { before } : {}) });
+  const cancelledEarly = (before?: HeldOutMetrics): GmnFineTuneOutput => ({
+    steps: startStep,
+    totalSteps: total,
+    cancelled: true,
+    lastLoss: NaN,
+    ...(resumed ? { checkpoint: checkpointPath } : {}),
+    ...(before ? { before } : {}),
+  });
 
-  ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.before });
+  ctx.progress({ done: startStep, total, message: FINE_TUNE_STAGES.before });
   const base = await Embedder.load(input.baseEncoder);
   const before = input.before ?? (await heldOutMetrics(base, input.heldOut, input.anchors, load, ctx.sessions, input.provider, stopped));
   if (!before) return cancelledEarly();
   if (ctx.cancelled) return cancelledEarly(before);
 
-  ctx.progress({ done: 0, total, message: FINE_TUNE_STAGES.training, metrics: beforeMetrics(before) });
+  ctx.progress({ done: startStep, total, message: FINE_TUNE_STAGES.training, metrics: beforeMetrics(before) });
   const model = buildGmnTrainStep(config);
   const session = await ctx.sessions.get(model.bytes, input.provider, { variableShapes: true });
+  const start = resumed ?? state;
+  const startFile = resumed ? checkpointPath : input.checkpoint;
   const initial: Record<string, HostTensor> = {};
   for (const p of model.graph.params) {
-    const t = state.params[p.name];
-    if (!t) throw new Error(`${input.checkpoint}: has no parameter ${p.name}`);
+    const t = start.params[p.name];
+    if (!t) throw new Error(`${startFile}: has no parameter ${p.name}`);
     initial[p.name] = t;
   }
-  const optimizer = adamWState(initial);
+  const optimizer = adamWState(initial, resumed?.optimizer ?? {});
   const { params } = optimizer;
-  const checkpointPath = join(input.out, TRAINING_CHECKPOINT);
-  let done = 0;
+  let done = optimizer.step;
   const save = async (): Promise<void> => {
     await saveCheckpoint(checkpointPath, {
       params,
       optimizer: { m: optimizer.m, v: optimizer.v, step: optimizer.step },
-      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.seed': String(seed), 'nerfdex.gmn.init': input.checkpoint, 'nerfdex.gmn.finetune': 'library' },
+      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.seed': String(seed), [INIT_KEY]: input.checkpoint, [FINE_TUNE_KEY]: 'library' },
     });
   };
   const targets = new Map<string, RayTargets>();
-  const next = seededRandom(seed * 7919 + 17);
+  const next = seededRandom(seed * 7919 + 17 + startStep);
   let lastLoss = NaN;
   while (done < total) {
     if (ctx.cancelled) {
-      if (done > 0) await save();
+      if (done > startStep) await save();
       return { steps: done, totalSteps: total, cancelled: true, ...(done > 0 ? { checkpoint: checkpointPath } : {}), before, lastLoss };
     }
     const batch = sampler.nextBatch();
@@ -167,6 +206,7 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
     done = optimizer.step;
     const metrics: Record<string, number> = { ...stepMetrics(out, model.metrics), lr, libraryRows: batch.rows.filter((r) => r.source === 'library').length };
     lastLoss = metrics['loss']!;
+    appendFileSync(join(input.out, FINE_TUNE_LOG), `${JSON.stringify({ step: done, pair: batch.pair, ...metrics })}\n`);
     ctx.progress({ done, total, message: `step ${done} of ${total} (${batch.pair.join(' + ')})`, metrics });
     if (done % (input.checkpointEvery ?? 25) === 0) await save();
   }

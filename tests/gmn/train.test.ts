@@ -143,4 +143,17 @@ describe('GMN training (gmn.train job)', () => {
     const other = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-init-bad-'));
     await expect(pool.startJob('gmn.train', { zoo, out: other, provider, config: { ...tiny, encoder: { ...tiny.encoder, hidden: 12 } }, epochs: 1, init: join(base, 'checkpoint.safetensors') }).result).rejects.toThrow(/encoder\/.* is \d+x8, this model needs \d+x12/);
   });
+  it('trains with colour augmentation and weighs L_C by the configured contrastive weight', async () => {
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-colour-'));
+    const config: GmnTrainConfig = { ...tiny, colourAugment: true, contrastiveWeight: 0.5 };
+    const result = await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 1 }).result;
+    expect(result.steps).toBe(2);
+    const lines = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(lines).toHaveLength(2);
+    for (const metrics of lines) {
+      expect(Number.isFinite(metrics['loss'])).toBe(true);
+      expect(metrics['loss']).toBeCloseTo(metrics['rendering']! + 0.5 * metrics['contrastive']!, 4);
+    }
+  });
 });

@@ -55,6 +55,8 @@ export interface GmnTrainConfig {
    * object rarely share colours and the contrastive loss must match them by shape. @default false
    */
   readonly colourAugment?: boolean;
+  /** Weight of L_C in L_R + w L_C (the paper's 0.02). @default CONTRASTIVE_WEIGHT */
+  readonly contrastiveWeight?: number;
 }
 
 /** Standardises each column of x [G, D] over its G rows (static G). */
@@ -121,7 +123,7 @@ export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel & { re
     const contrastive = siglipLoss(g, u, v);
     metrics['contrastive'] = contrastive.loss;
     metrics['temperature'] = contrastive.temperature;
-    loss = loss ? op.add(loss, op.mul(contrastive.loss, CONTRASTIVE_WEIGHT)) : contrastive.loss;
+    loss = loss ? op.add(loss, op.mul(contrastive.loss, config.contrastiveWeight ?? CONTRASTIVE_WEIGHT)) : contrastive.loss;
   }
   return { ...buildTrainStep({ graph: g, loss: loss!, metrics, optimizer: config.optimizer ?? { weightDecay: 1e-2 } }), graph: g };
 }

@@ -8,10 +8,15 @@
  * The library is real: a few demo NeRFs imported as usual (thumbnails rendered by the importer),
  * then catalogue rows added through the library's own API until it holds `--assets`, each
  * sharing the thumbnail of a demo NeRF of its category.
+ *
+ * Then the same scroll over a baseline page: a scroller of the gallery's size and scroll height
+ * whose content is one static block painted with a thumbnail repeated on the gallery's cell grid
+ * (no script, no DOM changes). Its frame times are what this Chromium on this machine manages
+ * for scrolling alone, against which the gallery's are read.
  */
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,7 +50,7 @@ const SCROLL_PX_PER_S = 3000;
 
 /** The few DOM features the page functions below use (this file is type-checked without the DOM). */
 interface PageElement {
-  getBoundingClientRect(): { top: number; bottom: number };
+  getBoundingClientRect(): { top: number; bottom: number; left: number; width: number; height: number };
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): Iterable<PageElement>;
   scrollTop: number;
@@ -139,6 +144,44 @@ function scrollGrid([seconds, pxPerSecond]: [number, number]): Promise<number[]>
   });
 }
 
+/** The baseline page: a `.gallery` scroller like the app's, its content one static block tiled with `thumbnail`. */
+function baselinePage(box: GalleryBox, thumbnail: string): string {
+  return `<!doctype html><html><body style="margin:0">
+<div class="gallery" style="position:absolute;left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;overflow-y:auto">
+<div style="height:${box.scrollHeight}px;background:url(${thumbnail}) repeat;background-size:168px 196px"></div>
+</div></body></html>`;
+}
+
+interface GalleryBox {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+  readonly scrollHeight: number;
+}
+
+/** Where the app's gallery scroller sits and how far it scrolls. */
+function galleryBox(): GalleryBox {
+  const gallery = (globalThis as unknown as PageGlobals).document.querySelector('.gallery');
+  if (gallery === null) throw new Error('no .gallery on the page');
+  const r = gallery.getBoundingClientRect();
+  return { left: r.left, top: r.top, width: r.width, height: r.height, scrollHeight: gallery.scrollHeight };
+}
+
+function frameStats(deltas: readonly number[]) {
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const elapsed = deltas.reduce((sum, d) => sum + d, 0);
+  const expected = Math.round(elapsed / FRAME_MS);
+  return {
+    frames: deltas.length,
+    median: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    max: sorted[sorted.length - 1]!,
+    dropped: expected > 0 ? Math.max(0, expected - deltas.length) / expected : 0,
+    slow: deltas.filter((d) => d > 1.5 * FRAME_MS).length,
+  };
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
@@ -147,20 +190,14 @@ async function measure(page: Page, url: string, scrollSeconds: number) {
   await page.goto(url);
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__galleryMarks?.thumbnails !== undefined, undefined, { timeout: 120_000 });
   const marks = (await page.evaluate(() => (globalThis as unknown as PageGlobals).__galleryMarks)) as Required<GalleryMarks>;
+  const box = await page.evaluate(galleryBox);
   const deltas = await page.evaluate(scrollGrid, [scrollSeconds, SCROLL_PX_PER_S] as [number, number]);
-  const sorted = [...deltas].sort((a, b) => a - b);
-  const elapsed = deltas.reduce((sum, d) => sum + d, 0);
-  const expected = Math.round(elapsed / FRAME_MS);
-  return {
-    cells: marks.cells,
-    thumbnails: marks.thumbnails,
-    frames: deltas.length,
-    median: quantile(sorted, 0.5),
-    p95: quantile(sorted, 0.95),
-    max: sorted[sorted.length - 1]!,
-    dropped: expected > 0 ? Math.max(0, expected - deltas.length) / expected : 0,
-    slow: deltas.filter((d) => d > 1.5 * FRAME_MS).length,
-  };
+  return { cells: marks.cells, thumbnails: marks.thumbnails, box, ...frameStats(deltas) };
+}
+
+function row(label: string, r: ReturnType<typeof frameStats> & { cells?: number; thumbnails?: number }): string {
+  const ms = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(0));
+  return `${label.padStart(8)}  ${ms(r.cells).padStart(14)}  ${ms(r.thumbnails).padStart(29)}  ${String(r.frames).padStart(6)}  ${r.median.toFixed(1).padStart(9)}  ${r.p95.toFixed(1).padStart(6)}  ${r.max.toFixed(1).padStart(6)}  ${String(r.slow).padStart(13)}  ${(100 * r.dropped).toFixed(1).padStart(6)} %`;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -178,7 +215,7 @@ export async function run(args: string[]): Promise<void> {
   const log = { info: () => undefined, warn: (message: string) => console.warn(message) };
   let app: AppLibrary | undefined;
   try {
-    let t0 = performance.now();
+    const t0 = performance.now();
     const rendererDir = path.join(root, 'renderer');
     await build({ configFile: false, root: path.join(ROOT, 'src/renderer'), base: './', plugins: [vue()], logLevel: 'error', build: { outDir: rendererDir, emptyOutDir: true } });
     app = await AppLibrary.open({ dir: path.join(root, 'library'), demoDir, encoderPath: path.join(root, 'models', 'encoder.onnx'), textModelPath: path.join(root, 'models', 'text.onnx'), poolSize: 1, log });
@@ -192,18 +229,28 @@ export async function run(args: string[]): Promise<void> {
     const browser = await launchChromium();
     try {
       console.log(`Chromium ${browser.version()}, viewport ${VIEWPORT.width}x${VIEWPORT.height}, scrolling ${SCROLL_PX_PER_S} px/s for ${scrollSeconds} s; ${runs} runs, each in a fresh page`);
-      console.log('run  first cells ms  first screen of thumbnails ms  frames  median ms  p95 ms  max ms  slow (>25 ms)  dropped');
+      console.log('     run  first cells ms  first screen of thumbnails ms  frames  median ms  p95 ms  max ms  slow (>25 ms)  dropped');
+      let box: GalleryBox | undefined;
       for (let i = 0; i < runs; i++) {
         const page = await browser.newPage({ viewport: VIEWPORT });
         // tsx (esbuild, keepNames) wraps named functions in __name(), which pages lack.
         await page.addInitScript({ content: 'globalThis.__name = (target) => target;' });
         await page.addInitScript(watchFirstPaint);
-        t0 = performance.now();
         const r = await measure(page, server.url, scrollSeconds);
+        box = r.box;
         await page.close();
-        console.log(
-          `${String(i + 1).padStart(3)}  ${r.cells.toFixed(0).padStart(14)}  ${r.thumbnails.toFixed(0).padStart(29)}  ${String(r.frames).padStart(6)}  ${r.median.toFixed(1).padStart(9)}  ${r.p95.toFixed(1).padStart(6)}  ${r.max.toFixed(1).padStart(6)}  ${String(r.slow).padStart(13)}  ${(100 * r.dropped).toFixed(1).padStart(6)} %`,
-        );
+        console.log(row(`app ${i + 1}`, r));
+      }
+      const thumbnailFile = opened.library.renditions(opened.library.listAssets({ limit: 1 }).items[0]!.id).find((r) => r.kind === 'thumbnail');
+      if (!thumbnailFile || !box) throw new Error('the library has no thumbnail to tile the baseline page with');
+      const thumbnail = `data:image/png;base64,${readFileSync(path.join(opened.library.cacheDir, thumbnailFile.path)).toString('base64')}`;
+      for (let i = 0; i < runs; i++) {
+        const page = await browser.newPage({ viewport: VIEWPORT });
+        await page.setContent(baselinePage(box, thumbnail));
+        await page.evaluate('globalThis.__name = (target) => target;');
+        const deltas = await page.evaluate(scrollGrid, [scrollSeconds, SCROLL_PX_PER_S] as [number, number]);
+        await page.close();
+        console.log(row(`static ${i + 1}`, frameStats(deltas)));
       }
     } finally {
       await browser.close();

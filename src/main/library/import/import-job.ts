@@ -16,7 +16,8 @@ import { NerfFileError } from '../../nerf/formats/errors';
 import { instantNgpFormat, openInstantNgp } from '../../nerf/formats/instant-ngp';
 import type { InstantNgpDensityGrid } from '../../nerf/formats/instant-ngp-density-grid';
 import { openNerfFile } from '../../nerf/formats/registry';
-import { bakeVolume, encodeVolume } from '../../nerf/render/bake';
+import { type BakedVolume, bakeVolume, decodeVolume, encodeVolume } from '../../nerf/render/bake';
+import { occupancyOf, skipEmptySpace } from '../../nerf/render/empty-space';
 import { renderThumbnail } from '../../nerf/render/thumbnail';
 import type { Nerf, NerfConfig } from '../../nerf/types';
 import { renditionPath } from '../cache-paths';
@@ -66,7 +67,7 @@ export type FailedFile = { readonly ok: false } & Required<Pick<ImportErrorInput
 export type ImportFileResult = ImportedFile | FailedFile;
 
 /** Stages a file goes through, as reported in progress messages. */
-export const IMPORT_STAGES = ['read', 'thumbnail', 'preview', 'embed'] as const;
+export const IMPORT_STAGES = ['read', 'preview', 'thumbnail', 'embed'] as const;
 export type ImportStage = (typeof IMPORT_STAGES)[number];
 
 /** Milliseconds a worker spent in each stage (read includes validation and the sha256). */
@@ -142,32 +143,39 @@ interface Opened {
   readonly sha: string;
 }
 
-/** Thumbnail and preview of one NeRF, reusing cache files that already exist (they are named by content). */
+/**
+ * Thumbnail and preview of one NeRF, reusing cache files that already exist (they are named by
+ * content). The preview is baked first: the thumbnail's rays then skip the space it shows empty
+ * (nerf/render/empty-space.ts), which most of a thumbnail's samples are.
+ */
 async function renditionsOf(file: Opened, input: ImportBatchInput, ctx: JobContext, report: (stage: ImportStage) => void, times: StageTimes): Promise<RenditionInput[]> {
   const thumb = renditionPath(input.cacheDir, file.sha, 'thumbnail', 'png');
   const preview = renditionPath(input.cacheDir, file.sha, 'preview', PREVIEW_EXTENSION);
   const raw = nerfField(file.nerf, ctx.sessions, input.provider);
   const field = file.densityGrid ? maskByOccupancy(raw, file.densityGrid) : raw;
   const aabb = file.nerf.config.aabb;
-  report('thumbnail');
+  report('preview');
   let started = performance.now();
+  let previewBytes = await exists(preview.absolute);
+  let volume: BakedVolume | undefined;
+  if (previewBytes === undefined) {
+    volume = await bakeVolume(field, aabb, { resolution: input.previewResolution ?? 64 });
+    const bytes = encodeVolume(volume);
+    await writeAtomic(preview.absolute, bytes);
+    previewBytes = bytes.length;
+  }
+  times.preview += performance.now() - started;
+  ctx.throwIfCancelled();
+  report('thumbnail');
+  started = performance.now();
   let thumbBytes = await exists(thumb.absolute);
   if (thumbBytes === undefined) {
-    const png = await renderThumbnail(field, aabb, { size: input.thumbnailSize ?? 128 });
+    volume ??= decodeVolume(await readFile(preview.absolute), preview.absolute);
+    const png = await renderThumbnail(skipEmptySpace(field, occupancyOf(volume)), aabb, { size: input.thumbnailSize ?? 128 });
     await writeAtomic(thumb.absolute, png);
     thumbBytes = png.length;
   }
   times.thumbnail += performance.now() - started;
-  ctx.throwIfCancelled();
-  report('preview');
-  started = performance.now();
-  let previewBytes = await exists(preview.absolute);
-  if (previewBytes === undefined) {
-    const volume = encodeVolume(await bakeVolume(field, aabb, { resolution: input.previewResolution ?? 64 }));
-    await writeAtomic(preview.absolute, volume);
-    previewBytes = volume.length;
-  }
-  times.preview += performance.now() - started;
   return [
     { kind: 'thumbnail', path: thumb.relative, bytes: thumbBytes },
     { kind: 'preview', path: preview.relative, bytes: previewBytes },

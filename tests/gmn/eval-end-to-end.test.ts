@@ -113,9 +113,9 @@ describe('encoder evaluation end to end', () => {
     // Neighbour shares over the 9 test embeddings of the training architectures (3 objects x 3).
     const nb = metrics.neighbours!;
     expect(nb.k).toBe(8);
-    expect(nb.chance).toEqual({ architecture: 2 / 8, category: expect.any(Number), object: 2 / 8 });
+    expect(nb.chance).toEqual({ architecture: 2 / 8, category: expect.any(Number), object: 2 / 8, 'main colour': expect.any(Number) });
     // With k = every other embedding, each share is its chance share.
-    for (const name of ['architecture', 'category', 'object']) expect(nb.shares[name]).toBeCloseTo(nb.chance[name]!, 9);
+    for (const name of ['architecture', 'category', 'object', 'main colour']) expect(nb.shares[name]).toBeCloseTo(nb.chance[name]!, 9);
     expect(report).toContain('## What nearest neighbours share');
     expect(Number.isFinite(metrics.map.klDivergence)).toBe(true);
   }, 120_000);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { ProviderChoice } from '../../../shared/compute';
 import { SessionCache } from '../../compute/session';
 import { ARCHITECTURES, TRAINING_ARCHITECTURES, isTrainingArchitecture } from '../../nerf/architectures';
+import { generateObject } from '../../zoo/objects';
 import { CATEGORIES } from '../../zoo/types';
 import { Embedder } from '../embedder';
 import { type ClassifierOptions, trainClassifier } from './classifier';
@@ -132,7 +133,16 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
     const average: Record<string, number> = {};
     for (const k of RECALL_KS) average[String(k)] = mean(pairs.map((p) => p.recall[String(k)]!));
     const trainingTest = test.filter((f) => isTrainingArchitecture(f.architecture));
-    const neighbours = trainingTest.length >= 2 ? neighbourShares(trainingTest.map((f) => f.embedding), { architecture: trainingTest.map((f) => f.architecture), category: trainingTest.map((f) => f.category), object: trainingTest.map((f) => f.objectId) }, 10) : undefined;
+    // The main colour of each object, regenerated from its category and seed (the zoo is procedural).
+    const mainColour = new Map(zoo.manifest.objects.map((o) => [o.id, generateObject(o.category, o.seed).attributes.colours[0] ?? 'none']));
+    const neighbours =
+      trainingTest.length >= 2
+        ? neighbourShares(
+            trainingTest.map((f) => f.embedding),
+            { architecture: trainingTest.map((f) => f.architecture), category: trainingTest.map((f) => f.category), object: trainingTest.map((f) => f.objectId), 'main colour': trainingTest.map((f) => mainColour.get(f.objectId)!) },
+            10,
+          )
+        : undefined;
     options.onProgress?.({ stage: 'retrieval', done: 1, total: 1 });
     const retrievalSeconds = clock() - embeddingSeconds - classificationSeconds;
 

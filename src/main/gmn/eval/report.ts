@@ -79,8 +79,8 @@ export function formatReport(m: EvalMetrics): string {
     lines.push(
       '## What nearest neighbours share (test split, training architectures)',
       '',
-      `For each test embedding of a training architecture, the fraction of its ${nb.k} cosine-nearest other test embeddings (of the training architectures) with the same architecture, category and object, ` +
-        'against neighbours drawn at random. A space that clusters by architecture has a high architecture share and an object share near chance.',
+      `For each test embedding of a training architecture, the fraction of its ${nb.k} cosine-nearest other test embeddings (of the training architectures) with the same architecture, category, object and main colour, ` +
+        'against neighbours drawn at random. A space that clusters by architecture has a high architecture share and an object share near chance; one that holds colour more than shape has a main-colour share well above its category share.',
       '',
       '| shared | neighbours | random |',
       '|---|---|---|',

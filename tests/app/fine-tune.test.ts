@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
-import { FINE_TUNE_RECORD } from '../../src/main/app/fine-tune';
+import { FINE_TUNE_RECORD } from '../../src/main/app/fine-tune-records';
 import { readNerfFile, writeNerfFile } from '../../src/main/nerf/formats/native';
 import type { Api } from '../../src/shared/api';
 import type { FineTuneStatus } from '../../src/shared/models';

@@ -8,7 +8,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobInfo, JobStateName } from '../../shared/api';
 import type { ProviderChoice, ProviderName, ProviderRequest } from '../../shared/compute';
@@ -24,26 +24,12 @@ import { readEncoderInfo } from '../library/import/importer';
 import type { JobRecord } from '../library/types';
 import type { AppLibrary } from './app-library';
 import { type FineTunePayload, fineTunePayloadOf, readLossLog } from './fine-tune-payload';
+import { FINE_TUNE_RECORD, type FineTuneRecord, contractMetrics, readHeldOutMetrics, writeHeldOutMetrics } from './fine-tune-records';
 import type { ImportJobChange } from './import-jobs';
 import { THREADS_SETTING } from './settings-keys';
 
 /** Kind of a fine-tuning run's row in the library's jobs table. */
 export const FINE_TUNE_JOB_KIND = 'app.fine-tune';
-/** Written into a candidate's folder: how it was made and what it scored. */
-export const FINE_TUNE_RECORD = 'finetune.json';
-
-/** What `finetune.json` holds. */
-export interface FineTuneRecord {
-  readonly base: string;
-  readonly steps: number;
-  readonly device: ProviderName;
-  readonly before: FineTuneMetrics | null;
-  readonly after: FineTuneMetrics | null;
-  readonly libraryObjects: number;
-  readonly anchorObjects: number;
-  readonly finished: string;
-}
-
 interface Run {
   readonly id: number;
   state: FineTuneState;
@@ -86,21 +72,6 @@ interface RunData {
 /** The training checkpoint that belongs to an encoder: `<name>.train.safetensors` beside `<name>.onnx`. */
 export function trainingCheckpointOf(encoderPath: string): string {
   return encoderPath.replace(/\.onnx$/, '.train.safetensors');
-}
-
-/** Metrics as the contract carries them (JSON has no NaN). */
-export function contractMetrics(m: HeldOutMetrics | undefined): FineTuneMetrics | null {
-  if (!m) return null;
-  const value = (x: number): number | null => (Number.isFinite(x) ? x : null);
-  return {
-    recallAt1: value(m.recallAt1),
-    recallAt5: value(m.recallAt5),
-    chanceAt1: value(m.chanceAt1),
-    chanceAt5: value(m.chanceAt5),
-    categoryAccuracy: value(m.categoryAccuracy),
-    objects: m.objects,
-    queries: m.queries,
-  };
 }
 
 /** The library's assets as fine-tuning objects: assets with the same object id (NeRF metadata) are one object. */
@@ -507,29 +478,5 @@ export class FineTunes {
       error: run.error,
       startedAt: run.startedAt,
     };
-  }
-}
-
-/** Held-out metrics cached as JSON (which writes NaN as null). */
-async function readHeldOutMetrics(file: string): Promise<HeldOutMetrics | undefined> {
-  try {
-    const stored = JSON.parse(await readFile(file, 'utf8')) as Record<keyof HeldOutMetrics, number | null>;
-    return Object.fromEntries(Object.entries(stored).map(([key, value]) => [key, value ?? NaN])) as unknown as HeldOutMetrics;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeHeldOutMetrics(file: string, metrics: HeldOutMetrics): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(metrics)}\n`);
-}
-
-/** The record of a fine-tuned model folder, or undefined when it has none (or it is unreadable). */
-export async function readFineTuneRecord(folder: string): Promise<FineTuneRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(path.join(folder, FINE_TUNE_RECORD), 'utf8')) as FineTuneRecord;
-  } catch {
-    return undefined;
   }
 }

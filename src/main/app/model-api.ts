@@ -13,7 +13,7 @@ import { chooseProvider } from '../compute/providers';
 import { NotFoundError } from '../library/errors';
 import { readEncoderInfo } from '../library/import/importer';
 import type { AppLibrary } from './app-library';
-import { readFineTuneRecord } from './fine-tune';
+import { readFineTuneRecord } from './fine-tune-records';
 import { DEVICE_SETTING, THREADS_SETTING } from './settings-keys';
 
 /** The methods of `Api` this module answers. */

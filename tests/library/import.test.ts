@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,5 +103,19 @@ describe('import', () => {
       expect(r.score).toBeLessThanOrEqual(1 + 1e-6);
     }
     expect(results[0]!.score).toBeGreaterThanOrEqual(results.at(-1)!.score);
+  });
+  it('a tagger that fails costs each file its suggestions only: the import goes on', async () => {
+    const other = await Library.open(join(fixture.root, 'library-tagger'), { log: quiet });
+    try {
+      const { version } = JSON.parse(readFileSync(encoderPath.replace(/\.onnx$/, '.json'), 'utf8')) as { version: string };
+      const tagger = { modelVersion: version, suggest: (): never => { throw new RangeError('the reference has 16 values, the embedding 8'); } };
+      const seen: string[] = [];
+      const summary = await importPaths(other, fixture.good, options({ tagger, log: { info: () => undefined, warn: (m) => seen.push(m) } }));
+      expect(summary).toMatchObject({ created: fixture.good.length, failed: [] });
+      for (const asset of other.listAssets({ limit: 100 }).items) expect(other.tags(asset.id)).toEqual([]);
+      expect(seen.filter((m) => m.includes('no tag suggestions (the reference has 16 values'))).toHaveLength(fixture.good.length);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -223,8 +223,8 @@ export class AppLibrary {
    */
   useTextModelWhenPresent(): Promise<void> {
     if (this.textModel === undefined && existsSync(this.textModelPath)) {
-      this.textModel = TextEmbedder.load(this.textModelPath).then(
-        (embedder) => {
+      this.textModel = TextEmbedder.load(this.textModelPath)
+        .then((embedder) => {
           this.library.setSemanticSearch(new TextSearchHook(embedder));
           const { tagger } = embedder;
           if (!tagger) return;
@@ -234,9 +234,9 @@ export class AppLibrary {
           const tagged = tagLibrary(this.library, tagger, modelVersion);
           this.library.setSetting(AUTO_TAGGED_SETTING, embedder.info.version);
           if (tagged > 0) this.log.info(`suggested tags for ${tagged} assets with the text model ${embedder.info.version}`);
-        },
-        (error: unknown) => this.log.warn(`the text model ${this.textModelPath} could not be loaded: ${error instanceof Error ? error.message : String(error)}`),
-      );
+        })
+        // A text model that cannot be loaded or used costs text search its shape matches, never the app.
+        .catch((error: unknown) => this.log.warn(`the text model ${this.textModelPath} could not be loaded: ${error instanceof Error ? error.message : String(error)}`));
     }
     return this.textModel ?? Promise.resolve();
   }

@@ -122,6 +122,17 @@ async function isUnchanged(library: Library, file: string, modelVersion: string 
   return !!error && error.size === info.size && error.mtimeMs === mtime;
 }
 
+/** The tagger's suggestions for a new embedding of its model version; a tagger that fails costs the file its suggestions only. */
+function suggestionsFor(tagger: AssetTagger | undefined, embedding: Float32Array | undefined, modelVersion: string | undefined, file: string, log: LibraryLog): ReturnType<AssetTagger['suggest']> | undefined {
+  if (!tagger || !embedding || modelVersion !== tagger.modelVersion) return undefined;
+  try {
+    return tagger.suggest(embedding);
+  } catch (error) {
+    log.warn(`import: ${file}: no tag suggestions (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
+}
+
 /** Runs (or continues) the import job `jobId` from its cursor. */
 export async function runImportJob(library: Library, jobId: number, options: ImportOptions): Promise<ImportSummary> {
   const log = options.log ?? console;
@@ -191,7 +202,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
           errors.push(r);
           continue;
         }
-        const suggestions = options.tagger && r.embedding && r.modelVersion === options.tagger.modelVersion ? options.tagger.suggest(r.embedding) : undefined;
+        const suggestions = suggestionsFor(options.tagger, r.embedding, r.modelVersion, r.path, log);
         assets.push({
           contentSha256: r.contentSha256,
           name: r.name,

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import * as op from '../../src/main/compute/ops';
 import { buildDecoder } from '../../src/main/gmn/decoder';
-import { compositeRays, renderingLoss, siglipLoss } from '../../src/main/gmn/losses';
+import { compositeRays, renderingLoss, siglipLoss, softmaxCrossEntropy } from '../../src/main/gmn/losses';
 import { checkGradients } from '../compute/op-check';
 import { batchStandardize } from '../../src/main/gmn/train-graph';
 
@@ -107,5 +107,22 @@ describe('GMN losses', () => {
       return out;
     };
     await checkGradients((g, [x]) => op.mul(batchStandardize(g, x!), op.sigmoid(x!)), [{ shape: [5, 3] }], { reference: (xs) => reference(xs).map((v, i) => v / (1 + Math.exp(-xs[0]![i]!))) });
+  });
+
+  it('softmax cross-entropy matches -log softmax at the label, with exact gradients, and survives large logits', async () => {
+    const labels = [2, 0, 3];
+    const reference = ([x]: readonly Float64Array[]): number[] => {
+      let total = 0;
+      labels.forEach((label, r) => {
+        const row = Array.from(x!.subarray(r * 4, r * 4 + 4), (a) => 5 * a);
+        const lse = Math.log(row.reduce((s, a) => s + Math.exp(a), 0));
+        total += lse - row[label]!;
+      });
+      return [total / labels.length];
+    };
+    const oneHot = (g: Parameters<typeof siglipLoss>[0]) => g.constant({ dtype: 'float64', shape: [3, 4], data: Float64Array.from({ length: 12 }, (_, i) => (labels[Math.floor(i / 4)] === i % 4 ? 1 : 0)) });
+    await checkGradients((g, [x]) => softmaxCrossEntropy(op.mul(x!, 5), oneHot(g)), [{ shape: [3, 4] }], { reference });
+    // Logits of 1e3 would overflow exp without the shift by the row maximum.
+    await checkGradients((g, [x]) => softmaxCrossEntropy(op.add(op.mul(x!, 5), 1000), oneHot(g)), [{ shape: [3, 4] }], { reference });
   });
 });

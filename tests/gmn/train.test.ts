@@ -156,4 +156,27 @@ describe('GMN training (gmn.train job)', () => {
       expect(metrics['loss']).toBeCloseTo(metrics['rendering']! + 0.5 * metrics['contrastive']!, 4);
     }
   });
+
+  it('adds a supervised category loss from the zoo\'s train-split categories, with a fresh head on top of --init weights', async () => {
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const base = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-cat-base-'));
+    await pool.startJob('gmn.train', { zoo, out: base, provider, config: tiny, epochs: 1 }).result;
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-cat-'));
+    const config: GmnTrainConfig = { ...tiny, categoryWeight: 0.3 };
+    const result = await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 4, lr: 1e-2, init: join(base, 'checkpoint.safetensors') }).result;
+    expect(result.steps).toBe(8);
+    const state = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
+    // The head's classes are the train split's categories, sorted, and recorded with the run.
+    expect((JSON.parse(state.metadata['nerfdex.gmn.config']!) as GmnTrainConfig).categories).toEqual(['car', 'chair']);
+    expect(state.params['category_head/weight']!.shape).toEqual([16, 2]);
+    const lines = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    for (const m of lines) {
+      expect(m['loss']).toBeCloseTo(m['rendering']! + 0.02 * m['contrastive']! + 0.3 * m['category']!, 4);
+      expect(m['category']).toBeGreaterThan(0);
+    }
+    // Two classes, K = 2 objects: the head starts learning them within 8 steps.
+    expect(lines.at(-1)!['category']).toBeLessThan(lines[0]!['category']!);
+    // The exported encoder has no head: it loads as any other.
+    expect((await Embedder.load(join(out, 'encoder.onnx'))).dimensions).toBe(16);
+  });
 });

@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       init: { type: 'string' },
       'colour-augment': { type: 'boolean' },
       'contrastive-weight': { type: 'string' },
+      'category-weight': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.help || !values.zoo || !values.loss) {
-    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0] [--embedding-norm none|batch] [--reference none|init] [--grid-edges 1] [--colour-augment] [--contrastive-weight 0.02] [--init CHECKPOINT]; or --out DIR --export to write the encoder of a run\'s checkpoint');
+    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0] [--embedding-norm none|batch] [--reference none|init] [--grid-edges 1] [--colour-augment] [--contrastive-weight 0.02] [--category-weight 0] [--init CHECKPOINT]; or --out DIR --export to write the encoder of a run\'s checkpoint');
     return values.help ? 0 : 2;
   }
   if (!(LOSS_MODES as readonly string[]).includes(values.loss)) throw new RangeError(`--loss must be one of ${LOSS_MODES.join(', ')}, got "${values.loss}"`);
@@ -80,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(values['grid-edges'] ? { gridEdgeFraction: numberOption(values['grid-edges'], 'grid-edges', 1, { min: 0.01, max: 1 }) } : {}),
     ...(values['colour-augment'] ? { colourAugment: true } : {}),
     ...(values['contrastive-weight'] ? { contrastiveWeight: numberOption(values['contrastive-weight'], 'contrastive-weight', 0.02, { min: 0 }) } : {}),
+    ...(values['category-weight'] ? { categoryWeight: numberOption(values['category-weight'], 'category-weight', 0, { min: 0 }) } : {}),
     objectsPerBatch: numberOption(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch, { integer: true, min: 2 }),
     encoder: { ...DEFAULT_TRAIN.encoder, hidden: numberOption(values.hidden, 'hidden', DEFAULT_TRAIN.encoder.hidden, { integer: true }), embedding: numberOption(values.embedding, 'embedding', DEFAULT_TRAIN.encoder.embedding, { integer: true }) },
   };

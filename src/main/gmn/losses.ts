@@ -74,3 +74,16 @@ export function siglipLoss(g: Graph, u: Value, v: Value): { loss: Value; tempera
   const loss = op.meanAll(softplus(op.neg(op.mul(labels, logits))));
   return { loss, temperature, bias };
 }
+
+/**
+ * Softmax cross-entropy of logits [N, C] against one-hot labels [N, C], averaged over the rows.
+ * log-sum-exp subtracts each row's maximum first (its gradient cancels exactly), so large logits
+ * do not overflow.
+ */
+export function softmaxCrossEntropy(logits: Value, oneHot: Value): Value {
+  const max = op.reduceMax(logits, [1], true);
+  const shifted = op.sub(logits, max);
+  const logSumExp = op.log(op.reduceSum(op.exp(shifted), [1], true));
+  const logProbabilities = op.sub(shifted, logSumExp);
+  return op.neg(op.meanAll(op.reduceSum(op.mul(oneHot, logProbabilities), [1])));
+}

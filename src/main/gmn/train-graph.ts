@@ -9,7 +9,8 @@ import { type AdamWOptions, type TrainStepModel, buildTrainStep } from '../compu
 import { buildModel } from '../compute/model';
 import { type DecoderConfig, DEFAULT_DECODER, buildDecoder } from './decoder';
 import { type EncoderConfig, DEFAULT_ENCODER, buildEncoder, declareEncoderInputs } from './encoder';
-import { renderingLoss, siglipLoss } from './losses';
+import { linear } from '../compute/functions';
+import { renderingLoss, siglipLoss, softmaxCrossEntropy } from './losses';
 
 export type LossMode = 'rec' | 'con' | 'rec+con';
 export const LOSS_MODES: readonly LossMode[] = ['rec', 'con', 'rec+con'];
@@ -57,7 +58,18 @@ export interface GmnTrainConfig {
   readonly colourAugment?: boolean;
   /** Weight of L_C in L_R + w L_C (the paper's 0.02). @default CONTRASTIVE_WEIGHT */
   readonly contrastiveWeight?: number;
+  /**
+   * Weight of a supervised category loss (not in the paper): a linear head on the embeddings,
+   * softmax cross-entropy against the train split's category labels, added to the other losses.
+   * The head is dropped at export; it only shapes the space. Needs `categories`. @default 0
+   */
+  readonly categoryWeight?: number;
+  /** The head's classes in order (the train job fills it from the zoo's train split). */
+  readonly categories?: readonly string[];
 }
+
+/** Parameters of the category head start afresh when --init's checkpoint has none. */
+export const CATEGORY_HEAD_PREFIX = 'category_head/';
 
 /** Standardises each column of x [G, D] over its G rows (static G). */
 export function batchStandardize(g: Graph, x: Value): Value {
@@ -124,6 +136,16 @@ export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel & { re
     metrics['contrastive'] = contrastive.loss;
     metrics['temperature'] = contrastive.temperature;
     loss = loss ? op.add(loss, op.mul(contrastive.loss, config.contrastiveWeight ?? CONTRASTIVE_WEIGHT)) : contrastive.loss;
+  }
+  if ((config.categoryWeight ?? 0) > 0) {
+    const classes = config.categories?.length ?? 0;
+    if (classes < 2) throw new RangeError(`buildGmnTrainStep: a category loss needs at least 2 categories, got ${classes}`);
+    const labels = g.input('category', 'float32', [2 * k, classes]);
+    const head = linear(op.reshape(embeddings, [2 * k, d]), g.param(`${CATEGORY_HEAD_PREFIX}weight`, [d, classes]), g.param(`${CATEGORY_HEAD_PREFIX}bias`, [classes], { kind: 'constant', value: 0 }));
+    const category = softmaxCrossEntropy(head, labels);
+    metrics['category'] = category;
+    const weighted = op.mul(category, config.categoryWeight!);
+    loss = loss ? op.add(loss, weighted) : weighted;
   }
   return { ...buildTrainStep({ graph: g, loss: loss!, metrics, optimizer: config.optimizer ?? { weightDecay: 1e-2 } }), graph: g };
 }

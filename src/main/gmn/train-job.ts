@@ -25,7 +25,7 @@ import { buildParamGraph } from './param-graph';
 import { REFERENCE_SEED, referenceNerf } from './reference';
 import { PairSampler } from './sampler';
 import { type RayTargets, sampleRays } from './targets';
-import { DEFAULT_TRAIN, type EmbeddingStandardization, type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
+import { CATEGORY_HEAD_PREFIX, DEFAULT_TRAIN, type EmbeddingStandardization, type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
 
 export interface GmnTrainInput {
   readonly zoo: string;
@@ -63,13 +63,14 @@ export interface GmnTrainOutput {
 const CHECKPOINT = 'checkpoint.safetensors';
 
 /** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
-export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number): Promise<Record<string, HostTensor>> {
+export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number, categories?: readonly string[]): Promise<Record<string, HostTensor>> {
   const k = config.objectsPerBatch;
   const { nerfs, targets } = config.colourAugment ? recolourBatch(sourceNerfs, sourceTargets, next) : { nerfs: sourceNerfs, targets: sourceTargets };
   // With references, the two sides' reference NeRFs follow the 2K graphs (train-graph.ts).
   const graphs = config.reference === 'init' ? [...nerfs, referenceNerf(nerfs[0]!.config), referenceNerf(nerfs[k]!.config)] : nerfs;
   const fraction = config.gridEdgeFraction ?? 1;
   const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(graphs.map((n) => sampleGridEdges(buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION }), fraction, next)))) };
+  if ((config.categoryWeight ?? 0) > 0) feeds['category'] = categoryFeed(config, categories);
   if (!targets) return feeds;
   const g = nerfs.length;
   const rays = config.foregroundRays + config.backgroundRays;
@@ -109,6 +110,21 @@ export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: re
   feeds['target_opacity'] = { dtype: 'float32', shape: [g, rays], data: opacity };
   feeds['background'] = { dtype: 'float32', shape: [3], data: Float32Array.of(next(), next(), next()) };
   return feeds;
+}
+
+/** One-hot rows [2K, C] of the batch's categories (the K objects' categories, twice). */
+function categoryFeed(config: GmnTrainConfig, categories: readonly string[] | undefined): HostTensor {
+  const classes = config.categories ?? [];
+  const k = config.objectsPerBatch;
+  if (!categories || categories.length !== k) throw new RangeError(`batchFeeds: a category loss needs the batch's ${k} categories, got ${categories?.length ?? 'none'}`);
+  const data = new Float32Array(2 * k * classes.length);
+  categories.forEach((c, i) => {
+    const j = classes.indexOf(c);
+    if (j < 0) throw new RangeError(`batchFeeds: category "${c}" is not one of the head's ${classes.length}`);
+    data[i * classes.length + j] = 1;
+    data[(k + i) * classes.length + j] = 1;
+  });
+  return { dtype: 'float32', shape: [2 * k, classes.length], data };
 }
 
 /** Each NeRF of a batch and its targets recoloured by its own random colour transform. */
@@ -176,6 +192,11 @@ async function weightsFrom(path: string, fresh: Record<string, HostTensor>): Pro
   const out: Record<string, HostTensor> = {};
   for (const [name, t] of Object.entries(fresh)) {
     const w = state.params[name];
+    if (!w && name.startsWith(CATEGORY_HEAD_PREFIX)) {
+      // A run that adds the category loss to a checkpoint trained without it: a fresh head.
+      out[name] = t;
+      continue;
+    }
     if (!w) throw new Error(`${path}: has no parameter ${name}; it was trained with another encoder or decoder`);
     if (w.shape.join('x') !== t.shape.join('x')) throw new Error(`${path}: ${name} is ${w.shape.join('x')}, this model needs ${t.shape.join('x')}`);
     out[name] = w;
@@ -184,9 +205,12 @@ async function weightsFrom(path: string, fresh: Record<string, HostTensor>): Pro
 }
 
 export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promise<GmnTrainOutput> {
-  const config = input.config ?? DEFAULT_TRAIN;
   const seed = input.seed ?? 0;
   const zoo = loadZoo(input.zoo);
+  const categoryOf = new Map(zoo.manifest.objects.map((o) => [o.id, o.category as string]));
+  const requested = input.config ?? DEFAULT_TRAIN;
+  // The category head's classes: the train split's categories, sorted, unless given.
+  const config: GmnTrainConfig = (requested.categoryWeight ?? 0) > 0 && !requested.categories ? { ...requested, categories: [...new Set(zoo.manifest.objects.filter((o) => o.split === 'train').map((o) => o.category as string))].sort() } : requested;
   mkdirSync(input.out, { recursive: true });
   const objects = zoo.manifest.objects.filter((o) => o.split === 'train').map((o) => ({ id: o.id, architectures: o.architectures.filter((a) => zoo.files.has(`${o.id}|${a}`)) }));
   const archs = TRAINING_ARCHITECTURES.filter((a) => objects.some((o) => o.architectures.includes(a)));
@@ -244,7 +268,7 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
         targets.push(t);
       }
     }
-    const feeds = await batchFeeds(batchNerfs, targets, config, next);
+    const feeds = await batchFeeds(batchNerfs, targets, config, next, batch.objects.map((id) => categoryOf.get(id)!));
     const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-3 }, state.step, total);
     const out = await adamWStep(session, feeds, state, lr, 'gmn.train');
     const metrics: Record<string, number> = { ...stepMetrics(out, model.metrics), lr };

@@ -9,6 +9,11 @@
  * then catalogue rows added through the library's own API until it holds `--assets`, each
  * sharing the thumbnail of a demo NeRF of its category.
  *
+ * With `--trace [FILE]`, the first app run records a Chromium trace of its scroll (kept in FILE
+ * when given, to open in the browser's performance panel) and prints where the
+ * renderer's main thread and the raster threads spent their time (busy ms by kind of work), so a
+ * change meant to cut frame costs can be checked against the part it targets.
+ *
  * Then the same scroll over a baseline page: a scroller of the gallery's size and scroll height
  * whose content is one static block painted with a thumbnail repeated on the gallery's cell grid
  * (no script, no DOM changes). Its frame times are what this Chromium on this machine manages
@@ -16,7 +21,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -186,13 +191,60 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-async function measure(page: Page, url: string, scrollSeconds: number) {
+async function measure(page: Page, url: string, scrollSeconds: number, trace?: (during: () => Promise<number[]>) => Promise<number[]>) {
   await page.goto(url);
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__galleryMarks?.thumbnails !== undefined, undefined, { timeout: 120_000 });
   const marks = (await page.evaluate(() => (globalThis as unknown as PageGlobals).__galleryMarks)) as Required<GalleryMarks>;
   const box = await page.evaluate(galleryBox);
-  const deltas = await page.evaluate(scrollGrid, [scrollSeconds, SCROLL_PX_PER_S] as [number, number]);
+  const scroll = (): Promise<number[]> => page.evaluate(scrollGrid, [scrollSeconds, SCROLL_PX_PER_S] as [number, number]);
+  const deltas = await (trace ? trace(scroll) : scroll());
   return { cells: marks.cells, thumbnails: marks.thumbnails, box, ...frameStats(deltas) };
+}
+
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly pid: number;
+  readonly tid: number;
+  readonly dur?: number;
+  readonly args?: { readonly name?: string };
+}
+
+/** Kinds of main-thread work, by trace event name (events of one kind do not nest). */
+const MAIN_THREAD_WORK: Readonly<Record<string, string>> = {
+  FunctionCall: 'script',
+  EvaluateScript: 'script',
+  TimerFire: 'script',
+  FireAnimationFrame: 'script',
+  UpdateLayoutTree: 'style',
+  Layout: 'layout',
+  PrePaint: 'paint',
+  Paint: 'paint',
+  Layerize: 'paint',
+  'Decode Image': 'image decode',
+  ImageDecodeTask: 'image decode',
+};
+
+/** Busy ms of the renderer's main thread (by kind) and of its raster threads, from a Chromium trace. */
+function traceSummary(json: string): string {
+  const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
+  const threadNames = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) threadNames.set(`${e.pid}:${e.tid}`, e.args.name);
+  const busy = new Map<string, number>();
+  const add = (key: string, us: number): void => void busy.set(key, (busy.get(key) ?? 0) + us / 1000);
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined) continue;
+    const thread = threadNames.get(`${e.pid}:${e.tid}`) ?? '';
+    if (thread === 'CrRendererMain') {
+      if (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') add('main thread, all tasks', e.dur);
+      const kind = MAIN_THREAD_WORK[e.name];
+      if (kind) add(`main thread, ${kind}`, e.dur);
+    } else if (thread.startsWith('CompositorTileWorker') && (e.name === 'RasterTask' || e.name === 'TaskGraphRunner::RunTask')) {
+      if (e.name === 'RasterTask') add('raster threads, raster', e.dur);
+      else add('raster threads, all tasks', e.dur);
+    } else if (thread === 'Compositor' && (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask')) add('compositor thread, all tasks', e.dur);
+  }
+  return [...busy.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, ms]) => `  ${k.padEnd(32)} ${ms.toFixed(0).padStart(7)} ms`).join('\n');
 }
 
 function row(label: string, r: ReturnType<typeof frameStats> & { cells?: number; thumbnails?: number }): string {
@@ -204,6 +256,9 @@ export async function run(args: string[]): Promise<void> {
   const assets = numberOption(args, 'assets', 10_000);
   const scrollSeconds = numberOption(args, 'scroll-seconds', 5);
   const runs = numberOption(args, 'runs', 3);
+  const traceAt = args.indexOf('--trace');
+  const tracing = traceAt >= 0;
+  const traceFile = tracing && args[traceAt + 1] !== undefined && !args[traceAt + 1]!.startsWith('--') ? args[traceAt + 1] : undefined;
   if (!Number.isSafeInteger(assets) || assets < SEEDS.length) throw new RangeError(`--assets must be an integer of at least ${SEEDS.length}, got ${assets}`);
   if (!(scrollSeconds > 0) || !Number.isSafeInteger(runs) || runs < 1) throw new RangeError(`--scroll-seconds must be positive and --runs a positive integer, got ${scrollSeconds} and ${runs}`);
 
@@ -236,7 +291,17 @@ export async function run(args: string[]): Promise<void> {
         // tsx (esbuild, keepNames) wraps named functions in __name(), which pages lack.
         await page.addInitScript({ content: 'globalThis.__name = (target) => target;' });
         await page.addInitScript(watchFirstPaint);
-        const r = await measure(page, server.url, scrollSeconds);
+        const trace = tracing && i === 0
+          ? async (during: () => Promise<number[]>): Promise<number[]> => {
+              await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'cc', 'blink'] });
+              const deltas = await during();
+              const bytes = await browser.stopTracing();
+              if (traceFile) writeFileSync(traceFile, bytes);
+              console.log(`trace of the app's scroll (busy time over ${scrollSeconds} s):\n${traceSummary(bytes.toString('utf8'))}`);
+              return deltas;
+            }
+          : undefined;
+        const r = await measure(page, server.url, scrollSeconds, trace);
         box = r.box;
         await page.close();
         console.log(row(`app ${i + 1}`, r));

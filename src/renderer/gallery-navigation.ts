@@ -71,3 +71,33 @@ export function clickSelection(state: SelectionState, index: number, modifiers: 
   }
   return { selected: new Set([index]), anchor: index };
 }
+
+/**
+ * Stable keys for the rows of a virtualised grid: a row keeps its slot while it stays rendered,
+ * and a row that comes into view takes the slot of one that left. Keyed by slot, the row that
+ * scrolls in reuses the DOM and components of the one that scrolled out (patched with its
+ * assets) instead of a row being mounted and another unmounted, and the rows that stay are not
+ * touched even when the number rendered changes.
+ */
+export class RowSlots {
+  private readonly slotOf = new Map<number, number>();
+
+  /** The slot of each of `indices` (the rows rendered now, distinct). */
+  assign(indices: readonly number[]): number[] {
+    const rendered = new Set(indices);
+    for (const index of [...this.slotOf.keys()]) if (!rendered.has(index)) this.slotOf.delete(index);
+    const used = new Set(this.slotOf.values());
+    let free = 0;
+    return indices.map((index) => {
+      let slot = this.slotOf.get(index);
+      if (slot === undefined) {
+        // The lowest slot no rendered row holds: the slots of rows that left are reused first.
+        while (used.has(free)) free++;
+        slot = free;
+        used.add(slot);
+        this.slotOf.set(index, slot);
+      }
+      return slot;
+    });
+  }
+}

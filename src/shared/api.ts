@@ -284,6 +284,12 @@ export interface Api {
   getAsset(id: number): Promise<AssetDetail>;
   /** The asset's thumbnail as a `data:image/png;base64,` URL, or null while it has none. */
   thumbnail(id: number): Promise<string | null>;
+  /**
+   * Several thumbnails in one call (at most MAX_THUMBNAILS_PER_CALL), in the order asked: null
+   * for an asset without one or no longer in the library. The gallery asks for a screenful at a
+   * time this way, since a call per cell costs the renderer more than the pictures do.
+   */
+  thumbnails(ids: number[]): Promise<(string | null)[]>;
   /** The baked preview volume (`.ndxv`, see nerf/render/bake) for the 3D preview. */
   previewVolume(id: number): Promise<BinaryPayload>;
   /** Text search over names, captions, categories and tags (plus shape, with a text encoder). */
@@ -453,6 +459,8 @@ export function objectArgument<R extends object, O extends object = Record<never
 const MAX_TAG = 64;
 const MAX_TAGS_PER_CALL = 32;
 const MAX_IDS_PER_CALL = 10_000;
+/** Thumbnails per `thumbnails` call (tens of kB each). */
+export const MAX_THUMBNAILS_PER_CALL = 64;
 const MAX_NAME = 200;
 const MAX_PATH = 4096;
 const MAX_PATHS_PER_CALL = 256;
@@ -500,6 +508,7 @@ export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> }
   listAssets: argumentsOf(listRequestArgument),
   getAsset: argumentsOf(idArgument),
   thumbnail: argumentsOf(idArgument),
+  thumbnails: argumentsOf(arrayArgument(idArgument, MAX_THUMBNAILS_PER_CALL, 1)),
   previewVolume: argumentsOf(idArgument),
   searchText: argumentsOf(stringArgument(MAX_QUERY), filterArgument, integerArgument(1, MAX_SEARCH_RESULTS)),
   findSimilar: argumentsOf(idArgument, integerArgument(1, MAX_SIMILAR), filterArgument),

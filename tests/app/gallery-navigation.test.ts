@@ -1,6 +1,6 @@
 /** The gallery's keyboard navigation, multi-selection and thumbnail queue, without a DOM. */
 import { describe, expect, it } from 'vitest';
-import { clickSelection, moveFocus, type SelectionState } from '../../src/renderer/gallery-navigation';
+import { RowSlots, clickSelection, moveFocus, type SelectionState } from '../../src/renderer/gallery-navigation';
 import { ThumbnailCache } from '../../src/renderer/thumbnail-cache';
 
 describe('moveFocus in a grid 4 wide of 10 cells', () => {
@@ -64,42 +64,84 @@ describe('clickSelection', () => {
   });
 });
 
+describe('RowSlots', () => {
+  it('keeps the slots of rows that stay, and gives a row coming into view the slot of one that left', () => {
+    const slots = new RowSlots();
+    expect(slots.assign([0, 1, 2, 3])).toEqual([0, 1, 2, 3]);
+    // Scrolled down one row: row 4 takes row 0's slot.
+    expect(slots.assign([1, 2, 3, 4])).toEqual([1, 2, 3, 0]);
+    // One more row rendered (a partial row at the bottom): a new slot, the others untouched.
+    expect(slots.assign([1, 2, 3, 4, 5])).toEqual([1, 2, 3, 0, 4]);
+    // A jump far down: every row is new and reuses the five slots.
+    expect(slots.assign([100, 101, 102, 103, 104]).sort()).toEqual([0, 1, 2, 3, 4]);
+    // Fewer rows, then as many again: the slots stay distinct.
+    const fewer = slots.assign([101, 102]);
+    const again = slots.assign([101, 102, 103, 104, 105]);
+    expect(again.slice(0, 2)).toEqual(fewer);
+    expect(new Set(again).size).toBe(5);
+  });
+});
+
 describe('ThumbnailCache', () => {
   function fakeApi() {
-    const calls: number[] = [];
-    const pending = new Map<number, (url: string | null) => void>();
+    const calls: number[][] = [];
+    const pending: ((urls: (string | null)[]) => void)[] = [];
     return {
       calls,
       pending,
-      thumbnail: (id: number) => {
-        calls.push(id);
-        return new Promise<string | null>((resolve) => pending.set(id, resolve));
+      thumbnails: (ids: number[]) => {
+        calls.push(ids);
+        return new Promise<(string | null)[]>((resolve) => pending.push(resolve));
       },
     };
   }
+  const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-  it('keeps a few requests in flight, skips cancelled ones, and answers repeats from memory', async () => {
+  it('sends one turn\'s requests as one call, a few calls in flight, skips cancelled ones, and answers repeats from memory', async () => {
     const api = fakeApi();
-    const cache = new ThumbnailCache(api, 2, 10);
+    const cache = new ThumbnailCache(api, 1, 10, 3);
     const first = cache.request(1);
+    const again = cache.request(1);
     cache.request(2);
     const third = cache.request(3);
     const fourth = cache.request(4);
-    expect(api.calls).toEqual([1, 2]);
-    third.cancel();
-    api.pending.get(1)!('data:1');
+    const fifth = cache.request(5);
+    expect(api.calls).toEqual([]);
+    await turn();
+    // Batches of 3 distinct ids; one call in flight.
+    expect(api.calls).toEqual([[1, 2, 3]]);
+    fourth.cancel();
+    api.pending[0]!(['data:1', null, 'data:3']);
     await expect(first.promise).resolves.toBe('data:1');
-    await Promise.resolve();
-    expect(api.calls).toEqual([1, 2, 4]);
-    api.pending.get(4)!(null);
-    await expect(fourth.promise).resolves.toBeNull();
+    await expect(again.promise).resolves.toBe('data:1');
+    await expect(third.promise).resolves.toBe('data:3');
+    await turn();
+    expect(api.calls).toEqual([[1, 2, 3], [5]]);
+    api.pending[1]!([null]);
+    await expect(fifth.promise).resolves.toBeNull();
     expect(cache.peek(1)).toBe('data:1');
+    expect(cache.peek(2)).toBeNull();
     await expect(cache.request(1).promise).resolves.toBe('data:1');
-    expect(api.calls).toEqual([1, 2, 4]);
+    await turn();
+    expect(api.calls).toHaveLength(2);
+  });
+
+  it('rejects the requests of a failed or malformed call only, and goes on with the next', async () => {
+    const api = { thumbnails: (ids: number[]) => (ids.includes(1) ? Promise.reject(new Error('offline')) : ids.includes(5) ? Promise.resolve(['data:5']) : Promise.resolve(ids.map((id) => `data:${id}`))) };
+    const cache = new ThumbnailCache(api, 1, 10, 2);
+    const [x, y, z] = [cache.request(1), cache.request(2), cache.request(3)];
+    await expect(x.promise).rejects.toThrow('offline');
+    await expect(y.promise).rejects.toThrow('offline');
+    await expect(z.promise).resolves.toBe('data:3');
+    // An answer of the wrong length is refused, not half-used.
+    const [p, q] = [cache.request(5), cache.request(6)];
+    await expect(p.promise).rejects.toThrow('2 thumbnails asked, 1 answered');
+    await expect(q.promise).rejects.toThrow('2 thumbnails asked, 1 answered');
+    expect(cache.peek(5)).toBeUndefined();
   });
 
   it('forgets the least recently used beyond its capacity', async () => {
-    const api = { thumbnail: (id: number) => Promise.resolve(`data:${id}`) };
+    const api = { thumbnails: (ids: number[]) => Promise.resolve(ids.map((id) => `data:${id}`)) };
     const cache = new ThumbnailCache(api, 4, 2);
     await cache.request(1).promise;
     await cache.request(2).promise;

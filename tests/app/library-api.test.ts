@@ -75,6 +75,9 @@ describe('the library API without an encoder', () => {
     expect(url).toMatch(/^data:image\/png;base64,/);
     const png = Buffer.from(url!.slice(url!.indexOf(',') + 1), 'base64');
     expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+    // Several at once, in the order asked; an unknown id gives null, not a failed batch.
+    const many = await api.thumbnails([asset.id, 9999, asset.id]);
+    expect(many).toEqual([url, null, url]);
     const volume = await api.previewVolume(asset.id);
     expect(volume.bytes).toBeGreaterThan(24 ** 3);
     expect(Buffer.from(volume.base64, 'base64').length).toBe(volume.bytes);

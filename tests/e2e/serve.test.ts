@@ -285,9 +285,9 @@ describe('a gallery of 20,000 assets', () => {
         const items = Array.from({ length: Math.max(0, Math.min(request.limit ?? 100, count - offset)) }, (_, i) => card(offset + i));
         return Promise.resolve({ items, total: count, offset });
       },
-      thumbnail: (id) => {
-        thumbnails.push(id);
-        return Promise.resolve(TINY_PNG);
+      thumbnails: (ids) => {
+        thumbnails.push(...ids);
+        return Promise.resolve(ids.map(() => TINY_PNG));
       },
     });
     const big = await startServer({ api: fake, rendererDir });

@@ -174,6 +174,19 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
       return `data:image/png;base64,${bytes.toString('base64')}`;
     },
 
+    async thumbnails(ids: number[]): Promise<(string | null)[]> {
+      const app = await open();
+      return Promise.all(
+        ids.map(async (id) => {
+          const entry = app.library.getAsset(id) ? app.library.renditions(id).find((r) => r.kind === 'thumbnail') : undefined;
+          if (!entry) return null;
+          // One unreadable file costs its own cell a picture, not the whole screenful.
+          const bytes = await readFile(path.join(app.library.cacheDir, entry.path)).catch(() => null);
+          return bytes && `data:image/png;base64,${bytes.toString('base64')}`;
+        }),
+      );
+    },
+
     async previewVolume(id: number): Promise<BinaryPayload> {
       const { bytes, file } = await rendition(id, 'preview');
       return payload(bytes, path.basename(file), 'application/x-nerfdex-volume');

@@ -5,19 +5,15 @@
  * progress and is cancelled from the page; the Settings view lists the devices and the model in use.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiService } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
-import { startServer, type RunningServer } from '../../src/main/server/serve';
+import type { RunningServer } from '../../src/main/server/serve';
 import type { Api } from '../../src/shared/api';
 import { libraryFixture } from '../app/library-fixture';
 import { writeTinyModel } from '../app/tiny-model';
-import { launchChromium } from './chromium';
-import { buildRenderer, recordingPage, screenshot } from './harness';
+import { type ServedApp, recordingPage, screenshot, serveApp } from './harness';
 
 /** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
 const WAIT = { timeout: 120_000, interval: 250 };
@@ -25,7 +21,7 @@ const WAIT = { timeout: 120_000, interval: 250 };
 const TRAINING_WAIT = { timeout: 420_000, interval: 500 };
 
 const fixture = libraryFixture();
-let scratch: string;
+let served: ServedApp | undefined;
 let server: RunningServer;
 let browser: Browser;
 let app: AppLibrary;
@@ -33,25 +29,18 @@ let api: Api;
 let shippedVersion: string;
 
 beforeAll(async () => {
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-ft-'));
-  const rendererDir = path.join(scratch, 'renderer');
-  await buildRenderer(rendererDir);
   shippedVersion = (await writeTinyModel(path.dirname(fixture.encoderPath))).version;
   app = await fixture.open();
   await app.jobs.idle();
   await app.embeddingIdle();
-  const service = createApiService({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
-  api = service.api;
-  server = await startServer({ api, events: service.events, rendererDir });
-  browser = await launchChromium();
+  served = await serveApp(app);
+  ({ api, server, browser } = served);
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await served?.close();
   await app?.close();
   await fixture.remove();
-  if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
 describe('fine-tuning in Chromium', () => {

@@ -5,8 +5,7 @@
  * navigation, and (once a small random encoder is installed) the latent map.
  */
 
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decode } from 'fast-png';
 import type { Browser, Locator } from 'playwright-core';
@@ -20,8 +19,7 @@ import { validateEvent } from '../../src/shared/events';
 import { fakeApiWith } from '../app/fake-api';
 import { DEMO, FIXTURE_NERFS, libraryFixture } from '../app/library-fixture';
 import { testEncoder } from '../library/import-fixtures';
-import { launchChromium } from './chromium';
-import { buildRenderer, recordingPage, screenshot } from './harness';
+import { type ServedApp, recordingPage, screenshot, serveApp } from './harness';
 
 /** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
 const WAIT = { timeout: 30_000 };
@@ -29,7 +27,7 @@ const WAIT = { timeout: 30_000 };
 const JOB_WAIT = { timeout: 240_000, interval: 500 };
 
 const fixture = libraryFixture();
-let scratch: string;
+let served: ServedApp | undefined;
 let rendererDir: string;
 let server: RunningServer;
 let browser: Browser;
@@ -37,24 +35,16 @@ let app: AppLibrary;
 let api: Api;
 
 beforeAll(async () => {
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-'));
-  rendererDir = path.join(scratch, 'renderer');
-  await buildRenderer(rendererDir);
   app = await fixture.open();
   await app.jobs.idle();
-  const service = createApiService({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
-  api = service.api;
-  server = await startServer({ api, events: service.events, rendererDir });
-  // launch() gives every browser a fresh, temporary user-data dir of its own.
-  browser = await launchChromium();
+  served = await serveApp(app);
+  ({ api, server, browser, rendererDir } = served);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await served?.close();
   await app?.close();
   await fixture.remove();
-  if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
 /** Fraction of an element's pixels (as the user sees them) that differ from its top-left pixel by more than 24 in some channel. */

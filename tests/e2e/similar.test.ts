@@ -6,18 +6,15 @@
  * view's similar strip of several assets is checked for the object's two other architectures.
  */
 
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiService } from '../../src/main/api-impl';
 import type { AppLibrary } from '../../src/main/app/app-library';
-import { startServer, type RunningServer } from '../../src/main/server/serve';
+import type { RunningServer } from '../../src/main/server/serve';
 import type { Api, AssetCard } from '../../src/shared/api';
 import { DEMO, libraryFixture } from '../app/library-fixture';
-import { launchChromium } from './chromium';
-import { ROOT, buildRenderer, recordingPage, screenshot } from './harness';
+import { ROOT, type ServedApp, recordingPage, screenshot, serveApp } from './harness';
 
 const SHIPPED = path.join(ROOT, 'resources/models');
 /** The machine is slow and shared; waits are generous, and end as soon as the page is there. */
@@ -38,7 +35,7 @@ const PICTURED = 'chair-070000.triplane-train';
 const objectOf = (name: string): string => name.split('.')[0]!;
 
 let fixture: ReturnType<typeof libraryFixture>;
-let scratch: string;
+let served: ServedApp | undefined;
 let server: RunningServer;
 let browser: Browser;
 let app: AppLibrary;
@@ -51,25 +48,18 @@ beforeAll(async () => {
   fixture = libraryFixture(files, { poolSize: 2, batchSize: 8 });
   await copyFile(path.join(SHIPPED, 'encoder.onnx'), fixture.encoderPath);
   await copyFile(path.join(SHIPPED, 'encoder.json'), path.join(path.dirname(fixture.encoderPath), 'encoder.json'));
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'nerfdex-e2e-similar-'));
-  const rendererDir = path.join(scratch, 'renderer');
-  await buildRenderer(rendererDir);
   app = await fixture.open();
   await app.jobs.idle();
   await app.embeddingIdle();
-  const service = createApiService({ name: 'nerfdex', version: 'e2e' }, { openLibrary: () => Promise.resolve(app) });
-  api = service.api;
-  server = await startServer({ api, events: service.events, rendererDir });
+  served = await serveApp(app);
+  ({ api, server, browser } = served);
   assets = [...(await api.listAssets({ limit: 100 })).items];
-  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await served?.close();
   await app?.close();
   await fixture?.remove();
-  if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
 /** Opens an asset from a search for its name and returns the names in its similar strip, best first. */

@@ -143,7 +143,8 @@ export class AutoTagger {
       top.forEach((t, i) => {
         for (const l of labels(info.rows[t.r]!)) out[l]! += weights[i]! / total;
       });
-      return out;
+      // Shares of 1 can sum to 1 + 1e-16; the library takes confidences in [0, 1].
+      return out.map((x) => Math.min(1, x));
     };
     const best = (v: number[]): number => v.reduce((b, x, i) => (x > v[b]! ? i : b), 0);
     const categories = vote(info.categories.length, (row) => [row.c]);
@@ -185,7 +186,7 @@ export function generatedCaption(category: string, colour?: string, size?: strin
 export function applySuggestions(library: Library, assetId: number, suggestions: TagSuggestions): void {
   library.suggestTags(
     assetId,
-    suggestions.tags.map((t) => ({ tag: t.tag, confidence: Math.min(1, Math.max(0, t.confidence)) })),
+    suggestions.tags.map((t) => ({ tag: t.tag, confidence: t.confidence })),
   );
   const asset = library.getAsset(assetId);
   if (asset && !asset.caption) library.updateAsset(assetId, { caption: suggestions.caption, captionGenerated: true });

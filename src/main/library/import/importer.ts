@@ -126,7 +126,9 @@ async function isUnchanged(library: Library, file: string, modelVersion: string 
 function suggestionsFor(tagger: AssetTagger | undefined, embedding: Float32Array | undefined, modelVersion: string | undefined, file: string, log: LibraryLog): ReturnType<AssetTagger['suggest']> | undefined {
   if (!tagger || !embedding || modelVersion !== tagger.modelVersion) return undefined;
   try {
-    return tagger.suggest(embedding);
+    const suggestions = tagger.suggest(embedding);
+    // Any tagger may be plugged in here; the catalogue takes confidences in [0, 1] only.
+    return { ...suggestions, tags: suggestions.tags.map((t) => ({ tag: t.tag, confidence: Math.min(1, Math.max(0, t.confidence)) })) };
   } catch (error) {
     log.warn(`import: ${file}: no tag suggestions (${error instanceof Error ? error.message : String(error)})`);
     return undefined;
@@ -210,7 +212,7 @@ export async function runImportJob(library: Library, jobId: number, options: Imp
           category: r.category,
           caption: r.caption ?? suggestions?.caption,
           captionGenerated: !r.caption && suggestions !== undefined,
-          suggestedTags: suggestions?.tags.map((t) => ({ tag: t.tag, confidence: Math.min(1, Math.max(0, t.confidence)) })),
+          suggestedTags: suggestions?.tags,
           meta: r.meta,
           file: { path: r.path, format: r.format, size: r.size, mtimeMs: r.mtimeMs },
           embeddings: r.modelVersion !== undefined && r.embedding ? [{ modelVersion: r.modelVersion, vector: r.embedding }] : [],

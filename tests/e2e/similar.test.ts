@@ -114,4 +114,20 @@ describe('find-similar with the shipped encoder in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);
+
+  it('draws the latent map of all 39 embedded assets, coloured by category and by architecture', async () => {
+    const { page, errors } = await recordingPage(browser, server.url);
+    await page.getByRole('button', { name: 'Map', exact: true }).click();
+    const map = page.locator('.latent-map');
+    await expect.poll(() => map.getAttribute('data-drawn'), { timeout: 120_000 }).toBe('39');
+    expect(await page.locator('.map-view .caption').textContent()).toContain('t-SNE of 39 embedded assets');
+    // The legend lists every category, then every architecture once the colouring switches.
+    await expect.poll(() => map.locator('.legend li').count(), WAIT).toBe(13);
+    await screenshot(page, 'app-map-shipped');
+    await map.getByRole('button', { name: 'Architecture' }).click();
+    await expect.poll(() => map.locator('.legend li').count(), WAIT).toBe(3);
+    await screenshot(page, 'app-map-shipped-architecture');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
 });

@@ -6,6 +6,7 @@ import { ApiEventHub, forwardJobEvents } from './app/app-events';
 import { AppLibrary, type AppLibraryOptions } from './app/app-library';
 import { createLibraryApi } from './app/library-api';
 import { createModelApi } from './app/model-api';
+import { createRevealFile, type RevealPath } from './app/reveal-file';
 import { chooseProvider } from './compute/providers';
 
 /** How often main checks whether an encoder or text model was installed while it runs. */
@@ -25,6 +26,11 @@ export interface ApiOptions {
   readonly openLibrary?: () => Promise<AppLibrary>;
   /** Where the default library lives and what it imports on first run. @default AppLibrary's defaults */
   readonly library?: AppLibraryOptions;
+  /**
+   * Shows a file in the system's file manager; the desktop app passes Electron's
+   * `shell.showItemInFolder`. @default none: `revealFile` rejects, as in serve mode
+   */
+  readonly revealPath?: RevealPath;
 }
 
 /** The API with what the process needs at shutdown. */
@@ -87,6 +93,7 @@ export function createApiService(identity: AppIdentity, options: ApiOptions = {}
         chrome: process.versions['chrome'] ?? 'none',
         node: process.versions.node,
         platform: process.platform,
+        canRevealFiles: options.revealPath !== undefined,
       });
     },
 
@@ -97,6 +104,7 @@ export function createApiService(identity: AppIdentity, options: ApiOptions = {}
 
     ...library,
     ...createModelApi(open),
+    revealFile: createRevealFile(open, options.revealPath),
     // Writes through the API tell every other view (and client) that the library changed.
     setTags: (...args) => library.setTags(...args).then(tap(() => events.emit({ type: 'library', change: 'tags' }))),
     createCollection: (...args) => library.createCollection(...args).then(tap(() => events.emit({ type: 'library', change: 'collections' }))),

@@ -5,11 +5,11 @@
 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, shell, type Session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type Session, type WebContents } from 'electron';
 import { EVENT_CHANNEL } from '../shared/api';
 import { createApiService, type ApiService } from './api-impl';
 import { registerApi } from './ipc';
-import { appMenuTemplate } from './menu';
+import { appMenuTemplate, importDialogOptions, type ImportPick } from './menu';
 import { contentSecurityPolicy, externalUrl, isAppUrl } from './security';
 
 /** Vite's dev server, set by `electron-vite dev` only. */
@@ -30,6 +30,16 @@ function openInSystemBrowser(url: string): void {
   if (safeUrl !== undefined) {
     void shell.openExternal(safeUrl);
   }
+}
+
+/** The File menu's import: the open dialog, then the chosen paths through `importPaths` (progress in the jobs panel). */
+async function importFromDialog(pick: ImportPick): Promise<void> {
+  if (service === undefined) return;
+  const options = importDialogOptions(pick);
+  const parent = BrowserWindow.getFocusedWindow() ?? mainWindow;
+  const chosen = await (parent === undefined ? dialog.showOpenDialog(options) : dialog.showOpenDialog(parent, options));
+  if (chosen.canceled || chosen.filePaths.length === 0) return;
+  await service.api.importPaths(chosen.filePaths);
 }
 
 function hardenSession(target: Session): void {
@@ -96,8 +106,11 @@ function createWindow(): BrowserWindow {
 
 function start(): void {
   hardenSession(session.defaultSession);
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, !app.isPackaged)));
-  service = createApiService({ name: app.getName(), version: app.getVersion() });
+  const importFrom = (pick: ImportPick): void => {
+    importFromDialog(pick).catch((error: unknown) => dialog.showErrorBox('Import failed', error instanceof Error ? error.message : String(error)));
+  };
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, !app.isPackaged, { importFrom })));
+  service = createApiService({ name: app.getName(), version: app.getVersion() }, { revealPath: (filePath) => shell.showItemInFolder(filePath) });
   registerApi(ipcMain, service.api, (frameUrl) => isAppUrl(frameUrl, appIndexUrl));
   // Events go to the app's own pages only, never to a page that navigated elsewhere.
   service.events.onEvent((event) => {

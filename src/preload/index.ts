@@ -1,10 +1,10 @@
 /**
  * Preload: exposes the API contract to the renderer as `window.nerfdex`, one `ipcRenderer.invoke`
- * per method, plus `onEvent` for what main pushes, and nothing else. Runs sandboxed, so it is
- * bundled to one CommonJS file.
+ * per method, plus `onEvent` for what main pushes and `pathForFile` for dropped files, and nothing
+ * else. Runs sandboxed, so it is bundled to one CommonJS file.
  */
 
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { API_METHODS, channelOf, EVENT_CHANNEL, type Api, type ApiEventListener, type ApiEvents } from '../shared/api';
 import { validateEvent } from '../shared/events';
 
@@ -28,6 +28,16 @@ function onEvent(listener: ApiEventListener): () => void {
   };
 }
 
-const bridge: Api & ApiEvents = Object.freeze({ ...methods, onEvent });
+/**
+ * The path on disk of a file dragged onto the page ('' for a file with none, such as one made in
+ * the page): a sandboxed, isolated renderer cannot read `File.path`, so drops ask here. The
+ * renderer types it in src/renderer/env.d.ts.
+ */
+function pathForFile(file: File): string {
+  // getPathForFile checks its argument (a TypeError for anything but a File).
+  return webUtils.getPathForFile(file);
+}
+
+const bridge: Api & ApiEvents & { pathForFile(file: File): string } = Object.freeze({ ...methods, onEvent, pathForFile });
 
 contextBridge.exposeInMainWorld('nerfdex', bridge);

@@ -22,6 +22,8 @@ export interface AppInfo {
   readonly node: string;
   /** Operating system as Node names it (`linux`, `darwin`, `win32`). */
   readonly platform: string;
+  /** Whether `revealFile` can show files in the system's file manager: in the desktop app, not in serve mode. */
+  readonly canRevealFiles: boolean;
 }
 
 export const NERF_FAMILIES = ['mlp', 'triplane', 'hashgrid'] as const;
@@ -296,6 +298,12 @@ export interface Api {
   searchText(query: string, filter: AssetFilter, limit: number): Promise<SearchResults>;
   /** Assets whose shape is nearest to the asset's; rejects when no encoder model is installed. */
   findSimilar(assetId: number, k: number, filter: AssetFilter): Promise<SimilarResults>;
+  /**
+   * Assets whose shape is nearest to the NeRF in a file that need not be in the library (a file
+   * dropped on the app), by its absolute path; the file is only read. Rejects naming the file and
+   * the reason when it cannot be read or embedded, and when no encoder model is installed.
+   */
+  findSimilarToFile(path: string, k: number, filter: AssetFilter): Promise<SimilarResults>;
   /** Adds and removes user tags on several assets at once. */
   setTags(ids: number[], add: string[], remove: string[]): Promise<{ readonly updated: number }>;
   listCollections(): Promise<CollectionInfo[]>;
@@ -308,6 +316,11 @@ export interface Api {
   cancelJob(id: number): Promise<JobInfo>;
   /** The asset's surface as a GLB file. */
   exportMesh(id: number): Promise<BinaryPayload>;
+  /**
+   * Shows one of the asset's recorded file locations in the system's file manager; rejects for any
+   * other path, a file no longer on disk, and in serve mode (see `AppInfo.canRevealFiles`).
+   */
+  revealFile(assetId: number, path: string): Promise<void>;
   /**
    * The active encoder's embeddings in 2D (t-SNE), cached per model version and set of assets;
    * or why there is no map yet (no encoder, or no embedding yet).
@@ -463,7 +476,8 @@ const MAX_IDS_PER_CALL = 10_000;
 export const MAX_THUMBNAILS_PER_CALL = 64;
 const MAX_NAME = 200;
 const MAX_PATH = 4096;
-const MAX_PATHS_PER_CALL = 256;
+/** Paths per `importPaths` call. */
+export const MAX_PATHS_PER_CALL = 256;
 const MAX_QUERY = 512;
 /** Largest page of the gallery. */
 export const MAX_PAGE = 1000;
@@ -512,6 +526,7 @@ export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> }
   previewVolume: argumentsOf(idArgument),
   searchText: argumentsOf(stringArgument(MAX_QUERY), filterArgument, integerArgument(1, MAX_SEARCH_RESULTS)),
   findSimilar: argumentsOf(idArgument, integerArgument(1, MAX_SIMILAR), filterArgument),
+  findSimilarToFile: argumentsOf(stringArgument(MAX_PATH, 1), integerArgument(1, MAX_SIMILAR), filterArgument),
   setTags: argumentsOf(idsArgument, arrayArgument(tagArgument, MAX_TAGS_PER_CALL), arrayArgument(tagArgument, MAX_TAGS_PER_CALL)),
   listCollections: argumentsOf(),
   createCollection: argumentsOf(stringArgument(MAX_NAME, 1), stringArgument(2000)),
@@ -520,6 +535,7 @@ export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> }
   listJobs: argumentsOf(),
   cancelJob: argumentsOf(idArgument),
   exportMesh: argumentsOf(idArgument),
+  revealFile: argumentsOf(idArgument, stringArgument(MAX_PATH, 1)),
   latentMap: argumentsOf(),
   listDevices: argumentsOf(),
   startFineTune: argumentsOf(fineTuneArgument),

@@ -12,7 +12,10 @@ describe('createApi', () => {
       chrome: 'none',
       node: process.versions.node,
       platform: process.platform,
+      canRevealFiles: false,
     });
+    const desktop = await createApi({ name: 'nerfdex', version: '1.2.3' }, { revealPath: () => undefined }).appInfo();
+    expect(desktop.canRevealFiles).toBe(true);
   });
 
   it('reports the real automatic provider choice, with a reason for every provider tried', async () => {

@@ -9,7 +9,7 @@ const CHOICE: ProviderChoice = { name: 'cpu', request: 'auto', reason: 'test', a
 function fakeApi(): Api {
   return fakeApiWith({
     appInfo: vi.fn(() =>
-      Promise.resolve({ name: 'nerfdex', version: '0.0.0', electron: '1', chrome: '2', node: '3', platform: 'linux' }),
+      Promise.resolve({ name: 'nerfdex', version: '0.0.0', electron: '1', chrome: '2', node: '3', platform: 'linux', canRevealFiles: true }),
     ),
     computeInfo: vi.fn(() => Promise.resolve(CHOICE)),
   });

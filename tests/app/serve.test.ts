@@ -8,6 +8,7 @@ import type { Api } from '../../src/shared/api';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { fakeApiWith } from './fake-api';
 import { InvalidRequestError } from '../../src/main/library/errors';
+import { SimilarFileError } from '../../src/main/app/similar-to-file';
 
 const CHOICE: ProviderChoice = { name: 'cpu', request: 'auto', reason: 'test', attempts: [], threads: 0 };
 
@@ -19,6 +20,7 @@ const api: Api = fakeApiWith({
   computeInfo: vi.fn(() => Promise.resolve(CHOICE)),
   getAsset,
   setSettings: vi.fn(() => Promise.reject(new InvalidRequestError('a watched folder must be an absolute path, got "relative"'))),
+  findSimilarToFile: vi.fn((file: string) => Promise.reject(new SimilarFileError(file, 'UnknownFormatError', 'the file is empty'))),
 });
 
 beforeAll(async () => {
@@ -105,6 +107,10 @@ describe('serve mode API', () => {
     const response = await call('setSettings', { body: JSON.stringify([{ addWatchedFolder: 'relative' }]) });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'a watched folder must be an absolute path, got "relative"' });
+    // Subclasses too: a dropped file that is not a NeRF is the client's to fix.
+    const dropped = await call('findSimilarToFile', { body: JSON.stringify(['/data/empty.nerf.safetensors', 10, {}]) });
+    expect(dropped.status).toBe(400);
+    expect(await dropped.json()).toEqual({ error: 'cannot find assets similar to /data/empty.nerf.safetensors: the file is empty (UnknownFormatError)' });
   });
 
   it('answers a handler error with 500 and its message only', async () => {

@@ -71,9 +71,9 @@ describe('WorkerPool', () => {
 
   it('rejects a job kind that is not registered, listing the valid ones', () => {
     expect(() => pool.startJob('fs.readFile', {})).toThrow(TypeError);
-    expect(() => pool.startJob('./train-loop', {})).toThrow(/unknown job kind "\.\/train-loop" \(valid: ort\.run, train\.loop, zoo\.fit, gmn\.train, gmn\.finetune, text\.train, library\.import-batch, library\.map-layout, debug\./);
+    expect(() => pool.startJob('./train-loop', {})).toThrow(/unknown job kind "\.\/train-loop" \(valid: ort\.run, train\.loop, zoo\.fit, gmn\.train, gmn\.finetune, text\.train, library\.import-batch, library\.map-layout, library\.embed-file, debug\./);
     const plain = new WorkerPool({ size: 1 });
-    expect(() => plain.startJob('debug.echo', {})).toThrow('unknown job kind "debug.echo" (valid: ort.run, train.loop, zoo.fit, gmn.train, gmn.finetune, text.train, library.import-batch, library.map-layout)');
+    expect(() => plain.startJob('debug.echo', {})).toThrow('unknown job kind "debug.echo" (valid: ort.run, train.loop, zoo.fit, gmn.train, gmn.finetune, text.train, library.import-batch, library.map-layout, library.embed-file)');
     void plain.close();
   });
 

@@ -251,6 +251,32 @@ describe('selection actions and jobs', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
+
+  it('answers a file dragged onto the browser page with what to do instead, and stays usable', async () => {
+    const { page, errors } = await recordingPage(browser, server.url);
+    await expect.poll(() => page.locator('.gallery-cell img').count(), WAIT).toBeGreaterThan(0);
+    // A drag of one file from outside the page: the events a browser sends, with a real DataTransfer.
+    const drag = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['not a NeRF'], 'chair.nerf.safetensors'));
+      return transfer;
+    });
+    await page.dispatchEvent('body', 'dragenter', { dataTransfer: drag, clientX: 300, clientY: 300 });
+    await page.dispatchEvent('body', 'dragover', { dataTransfer: drag, clientX: 300, clientY: 300 });
+    const zone = page.locator('.drop-zone');
+    await expect.poll(() => zone.getAttribute('data-desktop'), WAIT).toBe('false');
+    expect(await zone.textContent()).toContain('Dropping files works in the desktop app');
+    await page.dispatchEvent('body', 'drop', { dataTransfer: drag, clientX: 300, clientY: 300 });
+    await expect.poll(() => zone.count(), WAIT).toBe(0);
+    expect(await page.getByRole('alert').textContent()).toContain('type the path of a file or folder');
+    // Nothing was imported, and the gallery still answers.
+    expect((await api.librarySummary()).assets).toBe((await api.listAssets({ limit: 1 })).total);
+    await page.locator('input[type=search]').fill('chair');
+    await page.locator('input[type=search]').press('Enter');
+    await expect.poll(() => page.locator('.search-result').count(), WAIT).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
 
 /** A 1x1 PNG. */

@@ -27,9 +27,10 @@ import type { AppLibrary } from './app-library';
 import { LatentMaps } from './latent-map';
 import type { ModelApi } from './model-api';
 import { exportNerfMesh } from './mesh-export';
+import { embedFileForSearch } from './similar-to-file';
 
-/** The methods of `Api` this module answers (model-api.ts answers fine-tuning, models and settings). */
-export type LibraryApi = Omit<Api, 'appInfo' | 'computeInfo' | keyof ModelApi>;
+/** The methods of `Api` this module answers (model-api.ts answers fine-tuning, models and settings; reveal-file.ts `revealFile`). */
+export type LibraryApi = Omit<Api, 'appInfo' | 'computeInfo' | 'revealFile' | keyof ModelApi>;
 
 /** Asset summary as a gallery card. */
 export function assetCard(summary: AssetSummary): AssetCard {
@@ -206,6 +207,15 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
       const unavailable = similarUnavailable(app);
       if (unavailable !== null) throw new Error(unavailable);
       const found = app.library.findSimilar({ assetId, k, filters: libraryFilters(filter) });
+      return { modelVersion: found.modelVersion, results: found.results.map((r) => ({ asset: assetCard(r.asset), score: r.score })) };
+    },
+
+    async findSimilarToFile(file: string, k: number, filter: AssetFilter): Promise<SimilarResults> {
+      const app = await open();
+      const unavailable = similarUnavailable(app);
+      if (unavailable !== null) throw new Error(unavailable);
+      const vector = await embedFileForSearch(app, file);
+      const found = app.library.findSimilar({ vector, k, filters: libraryFilters(filter) });
       return { modelVersion: found.modelVersion, results: found.results.map((r) => ({ asset: assetCard(r.asset), score: r.score })) };
     },
 

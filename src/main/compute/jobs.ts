@@ -49,6 +49,7 @@ const JOBS = {
   'text.train': () => import('../text/train-job').then((m) => m.textTrainJob as JobHandler),
   'library.import-batch': () => import('../library/import/import-job').then((m) => m.importBatchJob as JobHandler),
   'library.map-layout': () => import('../app/map-layout-job').then((m) => m.mapLayoutJob as JobHandler),
+  'library.embed-file': () => import('../app/embed-file-job').then((m) => m.embedFileJob as JobHandler),
 } satisfies Record<string, () => Promise<JobHandler>>;
 
 /** Kinds that exercise the pool itself (tests, diagnostics); only registered when asked for. */

@@ -17,6 +17,7 @@ import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
 import type { GmnFineTuneInput, GmnFineTuneOutput } from '../gmn/finetune-job';
 import type { ImportBatchInput, ImportBatchOutput } from '../library/import/import-job';
 import type { MapLayoutInput, MapLayoutOutput } from '../app/map-layout-job';
+import type { EmbedFileInput, EmbedFileOutput } from '../app/embed-file-job';
 import type { TextTrainInput, TextTrainOutput } from '../text/train-job';
 import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
 
@@ -29,6 +30,7 @@ export interface JobTypes {
   'gmn.finetune': { input: GmnFineTuneInput; output: GmnFineTuneOutput };
   'library.import-batch': { input: ImportBatchInput; output: ImportBatchOutput };
   'library.map-layout': { input: MapLayoutInput; output: MapLayoutOutput };
+  'library.embed-file': { input: EmbedFileInput; output: EmbedFileOutput };
   'text.train': { input: TextTrainInput; output: TextTrainOutput };
 }
 

@@ -34,6 +34,7 @@ import {
   type ApiMethod,
 } from '../../shared/api';
 import { dispatch } from '../ipc';
+import { InvalidRequestError } from '../library/errors';
 import { contentSecurityPolicy } from '../security';
 
 /** Options of {@link startServer}. */
@@ -290,9 +291,9 @@ async function callApi(api: Api, method: ApiMethod, args: readonly unknown[]): P
   try {
     return await dispatch(api, channel, args);
   } catch (error) {
-    // An id the library does not hold, or an argument it cannot honour, is the client's to fix; anything else is ours.
+    // An id the library does not hold, or an argument it cannot honour (any InvalidRequestError), is the client's to fix; anything else is ours.
     const name = error instanceof Error ? error.name : '';
-    const status = name === 'NotFoundError' ? 404 : name === 'InvalidRequestError' ? 400 : 500;
+    const status = name === 'NotFoundError' ? 404 : error instanceof InvalidRequestError ? 400 : 500;
     throw new HttpError(status, error instanceof Error ? error.message : String(error));
   }
 }

@@ -87,7 +87,7 @@ export interface ImportBatchOutput {
 const embedders = new Map<string, Promise<Embedder>>();
 
 /** The encoder at a path, loaded once per version of the file (it may be replaced by a newer one). */
-async function loadEmbedder(encoderPath: string): Promise<Embedder> {
+export async function loadEmbedder(encoderPath: string): Promise<Embedder> {
   const info = await stat(encoderPath);
   const key = `${encoderPath}\0${info.mtimeMs}\0${info.size}`;
   let e = embedders.get(key);

@@ -257,8 +257,10 @@ describe('selection actions and jobs', () => {
     await expect.poll(() => page.locator('.gallery-cell img').count(), WAIT).toBeGreaterThan(0);
     // A drag of one file from outside the page: the events a browser sends, with a real DataTransfer.
     const drag = await page.evaluateHandle(() => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File(['not a NeRF'], 'chair.nerf.safetensors'));
+      // This file is type-checked without the DOM's types.
+      const page = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string) => unknown };
+      const transfer = new page.DataTransfer();
+      transfer.items.add(new page.File(['not a NeRF'], 'chair.nerf.safetensors'));
       return transfer;
     });
     await page.dispatchEvent('body', 'dragenter', { dataTransfer: drag, clientX: 300, clientY: 300 });

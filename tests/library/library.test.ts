@@ -237,6 +237,12 @@ describe('Library search', () => {
     // FTS syntax in the query is just text.
     expect((await library.searchText('"chair" OR NEAR(')).results.length).toBeGreaterThan(0);
     expect((await library.searchText('   ')).results).toEqual([]);
+    // A word that names a category finds it whatever the captions say ("armchair": the chairs, "lights": the lamps).
+    for (const [query, category] of [['armchair', 'chair'], ['stools ', 'chair'], ['lights ', 'lamp']] as const) {
+      const found = (await library.searchText(query)).results;
+      expect(found.map((r) => r.asset.category)).toEqual(Array(9).fill(category));
+      expect(found.every((r) => r.reasons.includes('text'))).toBe(true);
+    }
 
     // A text encoder that maps "thing like object 3" onto object 3's shape.
     const target = library.embedding(ids[3]![0]!)!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_QUERIES } from '../../src/main/text/synonyms';
+import { CATEGORY_QUERIES, searchAlternatives } from '../../src/main/text/synonyms';
 import { MAX_QUERY_WORDS, TextQueryError, Tokenizer, buildVocabulary, canonicalWords, editDistance, inflections } from '../../src/main/text/tokenizer';
 
 const captions = ['a red office chair with four legs', 'a blue sofa with two cushions', 'tall gray lamp', 'a white cellphone', 'navy airplane with swept wings', 'this table is brown', 'a black rifle with a scope'];
@@ -85,5 +85,21 @@ describe('text tokeniser', () => {
     expect(vocabulary[0]).toBe('<pad>');
     expect(buildVocabulary(captions).vocabulary).toEqual(buildVocabulary([...captions]).vocabulary);
     expect(() => new Tokenizer(['chair'])).toThrow(RangeError);
+  });
+});
+
+describe('searchAlternatives (lexical search)', () => {
+  it('adds the canonical word and the category a word names, plurals included; other words stay alone', () => {
+    expect(searchAlternatives('couch')).toEqual(['couch', 'sofa']);
+    expect(searchAlternatives('couches')).toEqual(['couches', 'couch', 'sofa']);
+    expect(searchAlternatives('monitor')).toContain('display');
+    expect(searchAlternatives('jet')).toContain('airplane');
+    expect(searchAlternatives('chair')).toEqual(['chair']);
+    expect(searchAlternatives('wooden')).toEqual(['wooden']);
+    expect(searchAlternatives('bus')).toEqual(['bus']);
+    // Every single-word category query leads to its category.
+    for (const [category, words] of Object.entries(CATEGORY_QUERIES)) {
+      for (const word of words.filter((w) => !w.includes(' '))) expect(searchAlternatives(word)).toContain(category);
+    }
   });
 });

@@ -4,6 +4,7 @@
  * encoder through the `SemanticTextSearch` hook, merged by reciprocal-rank fusion).
  */
 import type { Database } from 'better-sqlite3';
+import { searchAlternatives } from '../text/synonyms';
 import { filteredIds, checkPage, summaries } from './catalogue';
 import { prepared } from './db';
 import { filterSql, hasFilters } from './filters';
@@ -88,16 +89,23 @@ const FUSION_DEPTH = 200;
 
 /**
  * FTS5 query for free text: each word a quoted term (so no input is FTS syntax), all of them
- * (`all`: implicit AND) or any (`any`: OR, bm25 ranking documents with more and rarer words
- * first); the last word is a prefix while the user is still typing it. Undefined when the text
- * has no word.
+ * (`all`: AND) or any (`any`: OR, bm25 ranking documents with more and rarer words
+ * first); the last word is a prefix while the user is still typing it. A word with synonyms
+ * matches them too (`searchAlternatives`: "couch" also finds "sofa", the category). Undefined
+ * when the text has no word.
  */
 export function ftsQuery(text: string, mode: 'all' | 'any' = 'all'): string | undefined {
   if (typeof text !== 'string') throw new TypeError(`query must be a string, got ${typeof text}`);
   const words = text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 32);
   if (!words || words.length === 0) return undefined;
   const typingLast = !/\s$/.test(text);
-  return words.map((w, i) => `"${w}"${i === words.length - 1 && typingLast ? ' *' : ''}`).join(mode === 'all' ? ' ' : ' OR ');
+  const term = (w: string, i: number): string => {
+    const own = `"${w}"${i === words.length - 1 && typingLast ? ' *' : ''}`;
+    const others = searchAlternatives(w).slice(1).filter((a) => a !== w);
+    return others.length === 0 ? own : `(${[own, ...others.map((a) => `"${a}"`)].join(' OR ')})`;
+  };
+  // Explicit AND: FTS5's implicit AND does not join a parenthesised group.
+  return words.map(term).join(mode === 'all' ? ' AND ' : ' OR ');
 }
 
 /** Hits of one FTS query restricted to some columns, best first; no join with assets unless filtered. */

@@ -168,3 +168,25 @@ export function canonicalWord(word: string): string {
 export function isCategory(name: string): name is Category {
   return (CATEGORIES as readonly string[]).includes(name);
 }
+
+/** The category each single-word category query (and its canonical form) stands for. */
+const CATEGORY_OF_WORD: ReadonlyMap<string, Category> = new Map(
+  Object.entries(CATEGORY_QUERIES).flatMap(([category, words]) =>
+    words.filter((w) => !w.includes(' ')).flatMap((w) => [[w, category as Category] as const, [canonicalWord(w), category as Category] as const]),
+  ),
+);
+
+/**
+ * What a typed word should also match in lexical search: its canonical form and, for a word
+ * that names a category ("couch", "jet", "monitor"), the category's own name, so a library
+ * finds its sofas for "couch" whatever their captions say. A plural whose singular is known
+ * counts as the singular. The word itself always comes first.
+ */
+export function searchAlternatives(word: string): string[] {
+  const known = (w: string): boolean => SYNONYMS[w] !== undefined || CATEGORY_OF_WORD.has(w);
+  const singular = known(word) ? word : [word.replace(/es$/, ''), word.replace(/s$/, '')].find((w) => w !== word && known(w));
+  const base = singular ?? word;
+  const canonical = canonicalWord(base);
+  const category = CATEGORY_OF_WORD.get(base) ?? CATEGORY_OF_WORD.get(canonical);
+  return [...new Set([word, base, canonical, ...(category ? [category] : [])])];
+}

@@ -11,8 +11,9 @@
  *
  * With `--trace [FILE]`, the first app run records a Chromium trace of its scroll (kept in FILE
  * when given, to open in the browser's performance panel) and prints where the
- * renderer's main thread and the raster threads spent their time (busy ms by kind of work), so a
- * change meant to cut frame costs can be checked against the part it targets.
+ * renderer's main thread, compositor and raster work spent their time (busy ms, the main thread's
+ * also by kind of work), so a change meant to cut frame costs can be checked against the part it
+ * targets.
  *
  * Then the same scroll over a baseline page: a scroller of the gallery's size and scroll height
  * whose content is one static block painted with a thumbnail repeated on the gallery's cell grid
@@ -206,11 +207,12 @@ interface TraceEvent {
   readonly ph: string;
   readonly pid: number;
   readonly tid: number;
+  readonly ts?: number;
   readonly dur?: number;
   readonly args?: { readonly name?: string };
 }
 
-/** Kinds of main-thread work, by trace event name (events of one kind do not nest). */
+/** Kinds of main-thread work, by trace event name. */
 const MAIN_THREAD_WORK: Readonly<Record<string, string>> = {
   FunctionCall: 'script',
   EvaluateScript: 'script',
@@ -224,27 +226,61 @@ const MAIN_THREAD_WORK: Readonly<Record<string, string>> = {
   'Decode Image': 'image decode',
   ImageDecodeTask: 'image decode',
 };
+/** A thread's task events; they nest (RunTask around ThreadControllerImpl::RunTask). */
+const TASK_EVENTS = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
 
-/** Busy ms of the renderer's main thread (by kind) and of its raster threads, from a Chromium trace. */
+/** Length of the union of [start, end) spans: nested or overlapping events count once. */
+function unionLength(spans: [number, number][]): number {
+  spans.sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [start, stop] of spans) {
+    if (stop <= end) continue;
+    total += stop - Math.max(start, end);
+    end = stop;
+  }
+  return total;
+}
+
+/**
+ * Busy ms of the renderer's main thread (in all and by kind of work), of its compositor thread
+ * and of the raster work on any thread, from a Chromium trace. Each figure is the union of its
+ * events' spans per thread (events nest: a FunctionCall inside a FireAnimationFrame, a task
+ * inside a task), summed over threads.
+ */
 function traceSummary(json: string): string {
   const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
   const threadNames = new Map<string, string>();
   for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) threadNames.set(`${e.pid}:${e.tid}`, e.args.name);
-  const busy = new Map<string, number>();
-  const add = (key: string, us: number): void => void busy.set(key, (busy.get(key) ?? 0) + us / 1000);
+  // Spans per figure and thread.
+  const spans = new Map<string, Map<string, [number, number][]>>();
+  const add = (figure: string, thread: string, e: TraceEvent & { ts: number; dur: number }): void => {
+    const byThread = spans.get(figure) ?? new Map<string, [number, number][]>();
+    spans.set(figure, byThread);
+    const list = byThread.get(thread) ?? [];
+    byThread.set(thread, list);
+    list.push([e.ts, e.ts + e.dur]);
+  };
   for (const e of events) {
-    if (e.ph !== 'X' || e.dur === undefined) continue;
-    const thread = threadNames.get(`${e.pid}:${e.tid}`) ?? '';
-    if (thread === 'CrRendererMain') {
-      if (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') add('main thread, all tasks', e.dur);
+    if (e.ph !== 'X' || e.dur === undefined || e.ts === undefined) continue;
+    const timed = e as TraceEvent & { ts: number; dur: number };
+    const thread = `${e.pid}:${e.tid}`;
+    const name = threadNames.get(thread) ?? '';
+    if (name === 'CrRendererMain') {
+      if (TASK_EVENTS.has(e.name)) add('main thread, busy', thread, timed);
       const kind = MAIN_THREAD_WORK[e.name];
-      if (kind) add(`main thread, ${kind}`, e.dur);
-    } else if (thread.startsWith('CompositorTileWorker') && (e.name === 'RasterTask' || e.name === 'TaskGraphRunner::RunTask')) {
-      if (e.name === 'RasterTask') add('raster threads, raster', e.dur);
-      else add('raster threads, all tasks', e.dur);
-    } else if (thread === 'Compositor' && (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask')) add('compositor thread, all tasks', e.dur);
+      if (kind) add(`main thread, ${kind}`, thread, timed);
+    } else if (e.name === 'RasterTask') {
+      add('raster, all threads', thread, timed);
+    } else if (name === 'Compositor' && TASK_EVENTS.has(e.name)) {
+      add('compositor thread, busy', thread, timed);
+    }
   }
-  return [...busy.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, ms]) => `  ${k.padEnd(32)} ${ms.toFixed(0).padStart(7)} ms`).join('\n');
+  return [...spans.entries()]
+    .map(([figure, byThread]) => [figure, [...byThread.values()].reduce((sum, list) => sum + unionLength(list), 0) / 1000] as const)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([figure, ms]) => `  ${figure.padEnd(32)} ${ms.toFixed(0).padStart(7)} ms`)
+    .join('\n');
 }
 
 function row(label: string, r: ReturnType<typeof frameStats> & { cells?: number; thumbnails?: number }): string {

@@ -22,6 +22,7 @@ import type {
   SimilarResults,
 } from '../../shared/api';
 import { NotFoundError } from '../library/errors';
+import type { SimilarResults as LibrarySimilarResults } from '../library/search';
 import type { AssetFilters, AssetSortKey, AssetSummary, CollectionRecord } from '../library/types';
 import type { AppLibrary } from './app-library';
 import { LatentMaps } from './latent-map';
@@ -73,6 +74,25 @@ export function noEncoderMessage(encoderPath: string): string {
 function similarUnavailable(app: AppLibrary): string | null {
   if (app.library.activeModel()) return null;
   return app.encoderInstalled() ? 'the installed encoder model has not embedded any asset yet; a job is embedding them' : noEncoderMessage(app.encoderPath);
+}
+
+/** Rejects with why find-similar cannot answer now (no encoder, or nothing embedded yet). */
+function requireSimilar(app: AppLibrary): void {
+  const unavailable = similarUnavailable(app);
+  if (unavailable !== null) throw new Error(unavailable);
+}
+
+/** The library's similar-shape hits as the API answers them. */
+function similarResults(found: LibrarySimilarResults): SimilarResults {
+  return { modelVersion: found.modelVersion, results: found.results.map((r) => ({ asset: assetCard(r.asset), score: r.score })) };
+}
+
+/** The asset's thumbnail as a `data:image/png;base64,` URL, or null while it has none. */
+async function thumbnailUrl(app: AppLibrary, id: number): Promise<string | null> {
+  const entry = app.library.renditions(id).find((r) => r.kind === 'thumbnail');
+  if (!entry) return null;
+  const bytes = await readFile(path.join(app.library.cacheDir, entry.path));
+  return `data:image/png;base64,${bytes.toString('base64')}`;
 }
 
 /** Builds the library methods over `open()`, which opens the library on first use. */
@@ -169,23 +189,13 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
 
     async thumbnail(id: number): Promise<string | null> {
       const { app } = await asset(id);
-      const entry = app.library.renditions(id).find((r) => r.kind === 'thumbnail');
-      if (!entry) return null;
-      const bytes = await readFile(path.join(app.library.cacheDir, entry.path));
-      return `data:image/png;base64,${bytes.toString('base64')}`;
+      return thumbnailUrl(app, id);
     },
 
     async thumbnails(ids: number[]): Promise<(string | null)[]> {
       const app = await open();
-      return Promise.all(
-        ids.map(async (id) => {
-          const entry = app.library.getAsset(id) ? app.library.renditions(id).find((r) => r.kind === 'thumbnail') : undefined;
-          if (!entry) return null;
-          // One unreadable file costs its own cell a picture, not the whole screenful.
-          const bytes = await readFile(path.join(app.library.cacheDir, entry.path)).catch(() => null);
-          return bytes && `data:image/png;base64,${bytes.toString('base64')}`;
-        }),
-      );
+      // An asset gone, or one unreadable file, costs its own cell a picture, not the whole screenful.
+      return Promise.all(ids.map((id) => (app.library.getAsset(id) ? thumbnailUrl(app, id).catch(() => null) : null)));
     },
 
     async previewVolume(id: number): Promise<BinaryPayload> {
@@ -204,19 +214,16 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
 
     async findSimilar(assetId: number, k: number, filter: AssetFilter): Promise<SimilarResults> {
       const { app } = await asset(assetId);
-      const unavailable = similarUnavailable(app);
-      if (unavailable !== null) throw new Error(unavailable);
-      const found = app.library.findSimilar({ assetId, k, filters: libraryFilters(filter) });
-      return { modelVersion: found.modelVersion, results: found.results.map((r) => ({ asset: assetCard(r.asset), score: r.score })) };
+      requireSimilar(app);
+      return similarResults(app.library.findSimilar({ assetId, k, filters: libraryFilters(filter) }));
     },
 
     async findSimilarToFile(file: string, k: number, filter: AssetFilter): Promise<SimilarResults> {
       const app = await open();
-      const unavailable = similarUnavailable(app);
-      if (unavailable !== null) throw new Error(unavailable);
+      // Before the file is read and embedded: without an index there is nothing to compare it with.
+      requireSimilar(app);
       const vector = await embedFileForSearch(app, file);
-      const found = app.library.findSimilar({ vector, k, filters: libraryFilters(filter) });
-      return { modelVersion: found.modelVersion, results: found.results.map((r) => ({ asset: assetCard(r.asset), score: r.score })) };
+      return similarResults(app.library.findSimilar({ vector, k, filters: libraryFilters(filter) }));
     },
 
     async setTags(ids: number[], add: string[], remove: string[]): Promise<{ readonly updated: number }> {

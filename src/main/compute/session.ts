@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ProviderChoice } from '../../shared/compute';
 import type { JobContext } from './jobs';
+import { decodeModel } from './model';
 import { sessionOptionsFor, type ProviderSessionOptions } from './providers';
 import { numberToFloat16Bits, sizeOf, type DType, type HostTensor, type TensorData } from './tensor';
 
@@ -99,6 +100,15 @@ function quote(names: readonly string[]): string {
   return names.map((n) => `'${n}'`).join(', ');
 }
 
+/**
+ * Does `model` hold a ScatterND with a reduction, which ONNX Runtime's CPU kernels get wrong on
+ * more than one thread (providers.ts, `singleThreaded`)? Reads the node list only.
+ */
+export function hasScatterReduction(model: Uint8Array): boolean {
+  const nodes = decodeModel(model).graph?.node ?? [];
+  return nodes.some((n) => n.opType === 'ScatterND' && (n.attribute ?? []).some((a) => a.name === 'reduction' && new TextDecoder().decode(a.s ?? new Uint8Array()) !== 'none'));
+}
+
 export interface SessionCacheOptions {
   /** Sessions kept alive; the least recently used one is released beyond this. @default 8 */
   maxSessions?: number;
@@ -130,15 +140,19 @@ export class SessionCache {
     return this.sessions.size;
   }
 
-  /** The session for `model` on `choice`, created on first request. */
-  get(model: Uint8Array, choice: ProviderChoice, options: ProviderSessionOptions = {}): Promise<InferenceSession> {
-    const key = SessionCache.signature(model, choice, options);
+  /**
+   * The session for `model` on `choice`, created on first request. A model with a scatter-add
+   * runs single-threaded whatever `choice.threads` says (`hasScatterReduction`).
+   */
+  get(model: Uint8Array, choice: ProviderChoice, requested: ProviderSessionOptions = {}): Promise<InferenceSession> {
+    const key = SessionCache.signature(model, choice, requested);
     let session = this.sessions.get(key);
     if (session) {
       this.sessions.delete(key);
       this.sessions.set(key, session);
       return session;
     }
+    const options = requested.singleThreaded || !hasScatterReduction(model) ? requested : { ...requested, singleThreaded: true };
     session = InferenceSession.create(model, sessionOptionsFor(choice, options));
     this.sessions.set(key, session);
     session.catch(() => {

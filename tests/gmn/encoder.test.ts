@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { initialParams, seededRandom } from '../../src/main/compute/init';
 import { runSession } from '../../src/main/compute/session';
 import type { HostTensor } from '../../src/main/compute/tensor';
-import { batchGraphs, graphBatchFeeds } from '../../src/main/gmn/batch';
+import { batchGraphs, encoderFeeds } from '../../src/main/gmn/batch';
+import type { EncoderConfig } from '../../src/main/gmn/encoder';
+import { probePoints } from '../../src/main/gmn/probes';
 import { encoderModel } from '../../src/main/gmn/train-graph';
 import { buildParamGraph } from '../../src/main/gmn/param-graph';
 import { configFor } from '../../src/main/nerf/architectures';
@@ -12,7 +14,10 @@ import type { Nerf } from '../../src/main/nerf/types';
 import { permuteHidden } from './permute';
 
 const AABB = [[-1, -1, -1], [1, 1, 1]] as const;
-const config = { hidden: 16, embedding: 24, blocks: 3 };
+const config: EncoderConfig = { hidden: 16, embedding: 24, blocks: 3 };
+/** The shipped recipe's encoder at test size: probe features, output readout, separate feature encoders. */
+const probed: EncoderConfig = { hidden: 16, embedding: 24, blocks: 3, positionScale: 10, probes: probePoints(16), readout: 'edges+outputs', featureEncoders: 'separate' };
+const CONFIGS = [['plain', config], ['probed', probed]] as const;
 
 function nerf(id: string, seed: number): Nerf {
   const params = initParams(configFor(id, AABB), seed);
@@ -22,24 +27,25 @@ function nerf(id: string, seed: number): Nerf {
   return { config: configFor(id, AABB), params, meta: {} };
 }
 
-async function embed(nerfs: Nerf[]): Promise<Float32Array> {
-  const { graph, bytes } = encoderModel(config);
+async function embed(nerfs: Nerf[], encoder: EncoderConfig = config): Promise<Float32Array> {
+  const { graph, bytes } = encoderModel(encoder);
   const params = initialParams(graph, 3);
-  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n)))) };
+  const feeds: Record<string, HostTensor> = encoderFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n, encoder.probes ? { probes: encoder.probes } : {}))), encoder);
   for (const [name, t] of Object.entries(params)) feeds[`params/${name}`] = t;
-  const session = await InferenceSession.create(bytes);
+  // One thread: ONNX Runtime's multi-threaded CPU scatter-add loses updates (providers.ts, singleThreaded).
+  const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const out = await runSession(session, feeds);
   return out['embeddings']!.data as Float32Array;
 }
 
 describe('GMN encoder', () => {
-  it('embeds a batch of mixed architectures, each graph independently of the others', async () => {
+  it.each(CONFIGS)('embeds a batch of mixed architectures, each graph independently of the others (%s)', async (_, encoder) => {
     const a = nerf('mlp-train', 1);
     const b = nerf('triplane-R16', 2);
     const c = nerf('hash-T10', 3);
-    const together = await embed([a, b, c]);
+    const together = await embed([a, b, c], encoder);
     expect(together).toHaveLength(3 * 24);
-    const alone = await embed([b]);
+    const alone = await embed([b], encoder);
     for (let i = 0; i < 24; i++) expect(Math.abs(together[24 + i]! - alone[i]!)).toBeLessThan(1e-5);
     expect(together.every(Number.isFinite)).toBe(true);
     // Different NeRFs land in different places.
@@ -48,7 +54,8 @@ describe('GMN encoder', () => {
     expect(diff).toBeGreaterThan(1e-3);
   });
 
-  it.each(['mlp-train', 'triplane-train', 'hash-train'])('gives the same embedding when the hidden neurons of a %s NeRF are permuted', async (id) => {
+  const families = ['mlp-train', 'triplane-train', 'hash-train', 'mlp-L2', 'triplane-L3', 'hash-F4'];
+  it.each(CONFIGS.flatMap(([name, encoder]) => families.map((id) => [id, name, encoder] as const)))('gives the same embedding when the hidden neurons of a %s NeRF are permuted (%s)', async (id, _, encoder) => {
     const original = nerf(id, 7);
     const width = 64;
     const next = seededRandom(11);
@@ -58,7 +65,7 @@ describe('GMN encoder', () => {
       [sigma[i], sigma[j]] = [sigma[j]!, sigma[i]!];
     }
     const permuted = permuteHidden(original, 1, sigma);
-    const [x, y] = [await embed([original]), await embed([permuted])];
+    const [x, y] = [await embed([original], encoder), await embed([permuted], encoder)];
     let worst = 0;
     let scale = 0;
     for (let i = 0; i < x.length; i++) {
@@ -71,7 +78,7 @@ describe('GMN encoder', () => {
 });
 
 describe('encoder files', () => {
-  it('round-trip: writeEncoder -> Embedder.load embeds as the training graph does; stock ORT loads the file', async () => {
+  it.each(CONFIGS)('round-trip: writeEncoder -> Embedder.load embeds as the training graph does; stock ORT loads the file (%s)', async (_, config) => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -89,7 +96,7 @@ describe('encoder files', () => {
     const nerfs = [nerf('mlp-train', 1), nerf('hash-T10', 3), nerf('triplane-R16', 2)];
     const sessions = new SessionCache();
     const got = await embedder.embed(nerfs, sessions, await chooseProvider('cpu'), 2);
-    const expected = await embed(nerfs);
+    const expected = await embed(nerfs, config);
     got.forEach((e, g) => e.forEach((v, i) => expect(Math.abs(v - expected[g * 24 + i]!)).toBeLessThan(1e-5)));
     const stock = await InferenceSession.create(path);
     expect(stock.outputNames).toEqual(['embeddings']);

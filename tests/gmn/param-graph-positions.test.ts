@@ -11,7 +11,7 @@ import type { HostTensor } from '../../src/main/compute/tensor';
 import { configFor } from '../../src/main/nerf/architectures';
 import { initParams } from '../../src/main/nerf/field-graph';
 import { TRIPLANE_AXES, decoderWidths, hashGridLevels } from '../../src/main/nerf/layout';
-import { referenceField } from '../../src/main/nerf/reference-field';
+import { referenceField, referenceHashGridIndex } from '../../src/main/nerf/reference-field';
 import type { Aabb, HashGridConfig, Nerf, NerfConfig, TriplaneConfig } from '../../src/main/nerf/types';
 import { buildParamGraph } from '../../src/main/gmn/param-graph';
 import { EDGE_TYPE_INDEX, NODE_TYPES, type ParamGraph } from '../../src/main/gmn/types';
@@ -115,21 +115,31 @@ describe('hash-grid edge positions', () => {
     const nerf: Nerf = { config: config as NerfConfig, params: { ...initParams(config, 1), 'encoding/table': tensor([entries, F], table) }, meta: {} };
     const graph = buildParamGraph(nerf, { normalization: 'none' });
     let hashEdges = 0;
+    let placed = 0;
     for (let e = 0; e < graph.edgeCount; e++) {
       if (graph.edgeType[e] !== EDGE_TYPE_INDEX.hash) continue;
       hashEdges++;
-      const [levelPosition, indexPosition, unused] = graph.edgePosition.subarray(3 * e, 3 * e + 3);
-      const l = levels.length > 1 ? Math.round(levelPosition! * (levels.length - 1)) : 0;
+      const row = graph.src[e]!;
+      const l = graph.nodeOrder[row]!;
       const level = levels[l]!;
-      const index = Math.round(indexPosition! * level.size);
+      const index = row - level.offset;
       const featureInput = graph.nodeOrder[graph.dst[e]!]!;
+      const position = Array.from(graph.edgePosition.subarray(3 * e, 3 * e + 3));
       // Checked with throws, not expect: this loop runs over up to 65k edges.
-      if (graph.nodeOrder[graph.src[e]!] !== l || unused !== -1) throw new Error(`edge ${e}: level ${l}, source order ${graph.nodeOrder[graph.src[e]!]}, slot 2 ${unused}`);
-      if (Math.abs(indexPosition! * level.size - index) > 1e-2) throw new Error(`edge ${e}: index position ${indexPosition} between entries`);
+      if (index < 0 || index >= level.size) throw new Error(`edge ${e}: row ${row} is not in level ${l}`);
+      if (level.dense && index < level.resolution ** 3) {
+        // The position is a grid vertex of this level, and tcnn's index of that vertex is this entry.
+        const vertex = position.map((u) => Math.round(u * level.scale + 0.5)) as [number, number, number];
+        if (position.some((u, a) => Math.abs(u * level.scale + 0.5 - vertex[a]!) > 1e-4)) throw new Error(`edge ${e}: position ${position} is between vertices`);
+        if (referenceHashGridIndex(level, vertex) !== index) throw new Error(`edge ${e}: vertex ${vertex} has index ${referenceHashGridIndex(level, vertex)}, the edge's entry is ${index}`);
+        placed++;
+      } else if (position.some((u) => u !== -1)) throw new Error(`edge ${e}: a hashed or spare entry has position ${position}`);
       if (NODE_TYPES[graph.nodeType[graph.dst[e]!]!] !== 'hash-feature' || Math.floor(featureInput / F) !== l) throw new Error(`edge ${e}: ends at input ${featureInput}, level ${l}`);
       const expected = (level.offset + index) * 8 + (featureInput % F);
       if (graph.edgeValue[e] !== expected) throw new Error(`edge ${e}: value ${graph.edgeValue[e]}, position says ${expected}`);
     }
     expect(hashEdges).toBe(entries * F);
+    // Every vertex of every dense level is placed once per feature.
+    expect(placed).toBe(F * levels.filter((level) => level.dense).reduce((n, level) => n + level.resolution ** 3, 0));
   });
 });

@@ -5,7 +5,9 @@
  */
 import { endianness } from 'node:os';
 import type { HostTensor } from '../compute/tensor';
-import { EDGE_TYPE_INDEX, POSITION_SLOTS, type GraphBatch, type ParamGraph } from './types';
+import type { EncoderConfig } from './encoder';
+import { FIELD_OUTPUTS } from '../nerf/layout';
+import { EDGE_TYPE_INDEX, NODE_TYPE_INDEX, POSITION_SLOTS, type GraphBatch, type ParamGraph } from './types';
 
 /**
  * One graph holding `graphs` side by side: graph g's nodes and edges follow graph g - 1's, its
@@ -23,6 +25,12 @@ export function batchGraphs(graphs: readonly ParamGraph[]): GraphBatch {
   const N = nodeOffset[G]!;
   const E = edgeOffset[G]!;
   if (N > 2 ** 31 - 1 || E > 2 ** 31 - 1) throw new RangeError(`batchGraphs: ${N} nodes and ${E} edges exceed int32 ids`);
+  const probed = graphs.filter((graph) => graph.probe).length;
+  if (probed !== 0 && probed !== G) throw new RangeError(`batchGraphs: ${probed} of ${G} graphs have probe features; all or none must`);
+  const P = graphs[0]!.probe?.count ?? 0;
+  if (graphs.some((graph) => graph.probe && graph.probe.count !== P)) throw new RangeError('batchGraphs: graphs have probe features at different numbers of points');
+  const rows = graphs.reduce((n, graph) => n + (graph.probe?.nodes.length ?? 0), 0);
+  const probe = probed ? { count: P, nodes: new Int32Array(rows), values: new Float32Array(rows * P) } : undefined;
   const batch: GraphBatch = {
     graphCount: G,
     nodeCount: N,
@@ -40,9 +48,16 @@ export function batchGraphs(graphs: readonly ParamGraph[]): GraphBatch {
     edgeGraph: new Int32Array(E),
     nodeOffset,
     edgeOffset,
+    ...(probe ? { probe } : {}),
   };
+  let row = 0;
   graphs.forEach((graph, g) => {
     const n0 = nodeOffset[g]!;
+    if (probe && graph.probe) {
+      for (let r = 0; r < graph.probe.nodes.length; r++) probe.nodes[row + r] = graph.probe.nodes[r]! + n0;
+      probe.values.set(graph.probe.values, row * P);
+      row += graph.probe.nodes.length;
+    }
     const e0 = edgeOffset[g]!;
     batch.nodeLayer.set(graph.nodeLayer, n0);
     batch.nodeOrder.set(graph.nodeOrder, n0);
@@ -100,6 +115,7 @@ export function sampleGridEdges(graph: ParamGraph, fraction: number, next: () =>
     edgePosition: position,
     src: pick(graph.src, ints),
     dst: pick(graph.dst, ints),
+    ...(graph.probe ? { probe: graph.probe } : {}),
   };
 }
 
@@ -146,4 +162,35 @@ export function graphBatchFeeds(batch: GraphBatch): Record<GraphFeedName, HostTe
     edge_graph: { dtype: 'int64', shape: [E], data: toInt64(batch.edgeGraph) },
     graph_rows: { dtype: 'float32', shape: [batch.graphCount, 1], data: new Float32Array(batch.graphCount) },
   };
+}
+
+/**
+ * The feeds of `batch` for an encoder of `config`: `graphBatchFeeds`, plus, for an encoder with
+ * probe features, `probe_values` [M + 1, P] (row 0 zeros, for nodes without probes) and
+ * `node_probe` [N] (each node's row), and, for a readout of the output neurons, `output_nodes`
+ * [G * 4] (each graph's output neurons in order).
+ */
+export function encoderFeeds(batch: GraphBatch, config: EncoderConfig): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batch) };
+  if (config.probes) {
+    const P = config.probes.length / 3;
+    if (!batch.probe || batch.probe.count !== P) throw new RangeError(`encoderFeeds: the encoder needs probe features at ${P} points, the batch has ${batch.probe ? `${batch.probe.count}` : 'none'}`);
+    const rows = batch.probe.nodes.length;
+    const values = new Float32Array((rows + 1) * P);
+    values.set(batch.probe.values, P);
+    const nodeProbe = new Int32Array(batch.nodeCount);
+    for (let r = 0; r < rows; r++) nodeProbe[batch.probe.nodes[r]!] = r + 1;
+    feeds['probe_values'] = { dtype: 'float32', shape: [rows + 1, P], data: values };
+    feeds['node_probe'] = { dtype: 'int64', shape: [batch.nodeCount], data: toInt64(nodeProbe) };
+  }
+  if (config.readout === 'edges+outputs') {
+    const outputs = new Int32Array(batch.graphCount * FIELD_OUTPUTS);
+    for (let g = 0; g < batch.graphCount; g++) {
+      let found = 0;
+      for (let n = batch.nodeOffset[g]!; n < batch.nodeOffset[g + 1]! && found < FIELD_OUTPUTS; n++) if (batch.nodeType[n] === NODE_TYPE_INDEX.output) outputs[g * FIELD_OUTPUTS + found++] = n;
+      if (found !== FIELD_OUTPUTS) throw new RangeError(`encoderFeeds: graph ${g} has ${found} output neurons, expected ${FIELD_OUTPUTS}`);
+    }
+    feeds['output_nodes'] = { dtype: 'int64', shape: [outputs.length], data: toInt64(outputs) };
+  }
+  return feeds;
 }

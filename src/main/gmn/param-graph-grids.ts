@@ -65,8 +65,17 @@ export function writeTriplane(graph: ParamGraph, config: TriplaneConfig, planes:
 
 /**
  * Writes entry nodes 0 .. entries - 1 (node r is table row r, order its level) and hash edges
- * 0 .. entries F - 1: edge r F + f carries table[r][f] with position (level / (L - 1), index
- * within the level / level size, -1). Levels are tiny-cuda-nn's actual sizes (`hashGridLevels`).
+ * 0 .. entries F - 1: edge r F + f carries table[r][f]. Levels are tiny-cuda-nn's actual sizes
+ * (`hashGridLevels`).
+ *
+ * Positions give the encoder the 3-D locality a hash grid has where it has any:
+ * - a dense level (resolution^3 <= its size; the coarse levels) stores one grid vertex per entry,
+ *   indexed x + y R + z R^2, so its edges carry that vertex's true (x, y, z) in the unit box,
+ *   (c - 0.5) / scale per axis (the inverse of tcnn's x scale + 0.5), the same frame as tri-plane
+ *   texel positions; its spare entries (the size is rounded up to a multiple of 8) hold -1;
+ * - a hashed level stores in each entry the sum over about resolution^3 / size vertices scattered
+ *   over the whole box (the primes decorrelate neighbours), so no position describes it: all
+ *   three slots hold -1, "unused", as MLP edges do; the entry's level is its node order.
  */
 export function writeHashGrid(graph: ParamGraph, config: HashGridConfig, table: Float32Array | Float64Array, inputBase: number, scale: number | null): void {
   const F = config.featuresPerLevel;
@@ -79,20 +88,25 @@ export function writeHashGrid(graph: ParamGraph, config: HashGridConfig, table: 
   edgeLayer.fill(GRID_LAYER, 0, entries * F);
   edgeType.fill(EDGE_TYPE_INDEX.hash, 0, entries * F);
   levels.forEach((level, l) => {
-    const levelPosition = levels.length > 1 ? l / (levels.length - 1) : 0;
     const featureBase = inputBase + l * F;
+    const R = level.resolution;
+    const vertices = level.dense ? R * R * R : 0;
     nodeOrder.fill(l, level.offset, level.offset + level.size);
     for (let index = 0; index < level.size; index++) {
       const row = level.offset + index;
-      const indexPosition = index / level.size;
+      const placed = index < vertices;
+      const x = (index % R) - 0.5;
+      const y = (Math.floor(index / R) % R) - 0.5;
+      const z = Math.floor(index / (R * R)) - 0.5;
       for (let f = 0; f < F; f++) {
         const e = row * F + f;
         src[e] = row;
         dst[e] = featureBase + f;
+        if (!placed) continue; // The builder filled every slot with -1.
         const at = e * POSITION_SLOTS;
-        edgePosition[at] = levelPosition;
-        edgePosition[at + 1] = indexPosition;
-        // Slot 2 stays -1 (unused), as the builder filled it.
+        edgePosition[at] = x / level.scale;
+        edgePosition[at + 1] = y / level.scale;
+        edgePosition[at + 2] = z / level.scale;
       }
     }
   });

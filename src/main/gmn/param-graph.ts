@@ -13,12 +13,15 @@ import type { Nerf, NerfConfig } from '../nerf/types';
 import { type ParamData, decoderGraphSize, writeDecoder } from './param-graph-decoder';
 import { hashGridGraphSize, triplaneGraphSize, writeHashGrid, writeTriplane } from './param-graph-grids';
 import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormalization } from './normalize';
+import { probeFeatures } from './probes';
 import { POSITION_SLOTS, type ParamGraph } from './types';
 
 /** Options of `buildParamGraph`. */
 export interface BuildParamGraphOptions {
   /** Scales of the edge values (normalize.ts), or 'none' for raw values. @default DEFAULT_VALUE_NORMALIZATION */
   readonly normalization?: ValueNormalization | 'none';
+  /** Probe points (probes.ts; x y z each, signed unit coordinates): attach probe features. @default none */
+  readonly probes?: readonly number[];
 }
 
 /** Node and edge counts of the parameter graph of any NeRF of `config`. */
@@ -98,5 +101,5 @@ export function buildParamGraph(nerf: Nerf, options: BuildParamGraphOptions = {}
       writeDecoder(graph, config, params, { ...at, featureInputs: config.levels * config.featuresPerLevel, featureType: 'hash-feature' }, scales);
       break;
   }
-  return graph;
+  return options.probes ? { ...graph, probe: probeFeatures(nerf, options.probes) } : graph;
 }

@@ -19,6 +19,7 @@
  * 'hash-feature'). Nothing lies between them but a fixed sum or concatenation, so separate nodes
  * would add one message-passing hop and an edge type that carries no parameter.
  */
+import type { ProbeFeatures } from './probes';
 
 /** Node types. Hidden neurons of every family share one type; grids have their own. */
 export const NODE_TYPES = ['input', 'hidden', 'output', 'bias', 'texel', 'channel', 'hash-entry', 'hash-feature'] as const;
@@ -55,7 +56,8 @@ export interface ParamGraph {
   readonly edgeType: Int32Array;
   /**
    * Per edge: 3-slot position, -1 where unused. Plane edges: the texel's (x, y, z) in [0, 1] on its
-   * plane, 0 on the off-plane axis; hash edges: (level / (L - 1), index within level / level size, -1).
+   * plane, 0 on the off-plane axis; hash edges of a dense level: the vertex's (x, y, z) in the unit
+   * box, of a hashed level: -1 (param-graph-grids.ts, `writeHashGrid`).
    * [E * 3]
    */
   readonly edgePosition: Float32Array;
@@ -63,6 +65,8 @@ export interface ParamGraph {
   readonly src: Int32Array;
   /** Destination node of each edge (output side). [E] */
   readonly dst: Int32Array;
+  /** Probe features of the decoder's nodes (probes.ts), when built with probe points. */
+  readonly probe?: ProbeFeatures;
 }
 
 /** Several parameter graphs as one disjoint graph, with the graph id of every node and edge. */

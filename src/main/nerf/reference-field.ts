@@ -1,6 +1,7 @@
 /**
  * An independent evaluation of each family in plain TypeScript: float64 loops, no ONNX Runtime,
- * one NeRF at a time. Tests hold the field graphs against it; it is far too slow for anything else.
+ * one NeRF at a time. Tests hold the field graphs against it; the GMN's probe features (a few dozen
+ * points per NeRF) come from `referenceActivations`. Far too slow for rendering or fitting.
  */
 import type { HostTensor } from '../compute/tensor';
 import { FIELD_OUTPUTS, HASH_PRIMES, type HashGridLevel, TRIPLANE_AXES, hashGridLevels, parameterLayout } from './layout';
@@ -74,8 +75,9 @@ function decoderLayers(config: NerfConfig, params: Params): Layer[] {
   return layers;
 }
 
-function runDecoder(x: number[], layers: readonly Layer[], sine: boolean): number[] {
+function runDecoder(x: number[], layers: readonly Layer[], sine: boolean, record?: number[][]): number[] {
   let h = x;
+  record?.push(h);
   layers.forEach((layer, l) => {
     const y = Array.from(layer.bias);
     for (let i = 0; i < layer.inputs; i++) {
@@ -84,6 +86,7 @@ function runDecoder(x: number[], layers: readonly Layer[], sine: boolean): numbe
     }
     const hidden = l + 1 < layers.length;
     h = hidden ? y.map((v) => (sine ? Math.sin(v) : Math.max(v, 0))) : y;
+    record?.push(h);
   });
   return h;
 }
@@ -138,6 +141,48 @@ function hashGridFeatures(unit: readonly number[], table: Float64Array, levels: 
   return out;
 }
 
+/** The decoder's input at one point: the family's encoding of it (grid features first). */
+function decoderInput(config: NerfConfig, unit: readonly number[], grid: { planes?: Float64Array; table?: Float64Array; levels: readonly HashGridLevel[] }): number[] {
+  const signed = unit.map((u) => 2 * u - 1);
+  switch (config.family) {
+    case 'mlp':
+      return referenceFrequencyEncoding(signed, config.frequencies);
+    case 'triplane':
+      return [...triplaneFeatures(unit, grid.planes!, config.resolution, config.channels), ...referenceFrequencyEncoding(signed, config.frequencies)];
+    case 'hashgrid':
+      return hashGridFeatures(unit, grid.table!, grid.levels, config.featuresPerLevel);
+  }
+}
+
+function gridOf(config: NerfConfig, params: Params): { planes?: Float64Array; table?: Float64Array; levels: readonly HashGridLevel[] } {
+  return {
+    ...(config.family === 'triplane' ? { planes: values(params, 'planes') } : {}),
+    ...(config.family === 'hashgrid' ? { table: values(params, 'encoding/table') } : {}),
+    levels: config.family === 'hashgrid' ? hashGridLevels(config) : [],
+  };
+}
+
+/**
+ * Every decoder neuron's value at `points` [N * 3] (world coordinates): entry k is [N * width_k]
+ * for decoder layer k (decoderWidths order), point-major. Layer 0 holds the decoder's input (the
+ * encoding, grid features first), hidden layers their activations, the last layer the raw outputs.
+ */
+export function referenceActivations(config: NerfConfig, params: Params, points: ArrayLike<number>): Float64Array[] {
+  const n = Math.floor(points.length / 3);
+  const layers = decoderLayers(config, params);
+  const grid = gridOf(config, params);
+  const [lo, hi] = config.aabb;
+  let out: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const unit = [0, 1, 2].map((a) => (points[3 * i + a]! - lo[a]!) / (hi[a]! - lo[a]!));
+    const record: number[][] = [];
+    runDecoder(decoderInput(config, unit, grid), layers, config.family === 'triplane', record);
+    if (i === 0) out = record.map((r) => new Float64Array(n * r.length));
+    record.forEach((r, k) => out[k]!.set(r, i * r.length));
+  }
+  return out;
+}
+
 /**
  * Evaluates one NeRF of `config` with parameters `params` (layout shapes, no batch axis) at
  * `points` [N * 3] in world coordinates.
@@ -145,32 +190,22 @@ function hashGridFeatures(unit: readonly number[], table: Float64Array, levels: 
 export function referenceField(config: NerfConfig, params: Params, points: ArrayLike<number>): ReferenceOutputs {
   const n = Math.floor(points.length / 3);
   const layers = decoderLayers(config, params);
+  const grid = gridOf(config, params);
   const [lo, hi] = config.aabb;
-  const planes = config.family === 'triplane' ? values(params, 'planes') : undefined;
-  const table = config.family === 'hashgrid' ? values(params, 'encoding/table') : undefined;
-  const levels = config.family === 'hashgrid' ? hashGridLevels(config) : [];
   const raw = new Float64Array(n * FIELD_OUTPUTS);
   const density = new Float64Array(n);
   const rgb = new Float64Array(n * 3);
   for (let i = 0; i < n; i++) {
     const unit = [0, 1, 2].map((a) => (points[3 * i + a]! - lo[a]!) / (hi[a]! - lo[a]!));
-    const signed = unit.map((u) => 2 * u - 1);
-    let out: number[];
-    switch (config.family) {
-      case 'mlp':
-        out = runDecoder(referenceFrequencyEncoding(signed, config.frequencies), layers, false);
-        break;
-      case 'triplane': {
-        const features = triplaneFeatures(unit, planes!, config.resolution, config.channels);
-        out = runDecoder([...features, ...referenceFrequencyEncoding(signed, config.frequencies)], layers, true);
-        break;
-      }
-      case 'hashgrid':
-        out = runDecoder(hashGridFeatures(unit, table!, levels, config.featuresPerLevel), layers, false);
-    }
+    const out = runDecoder(decoderInput(config, unit, grid), layers, config.family === 'triplane');
     raw.set(out, i * FIELD_OUTPUTS);
     density[i] = activate(out[0]!, config.densityActivation);
     for (let c = 0; c < 3; c++) rgb[3 * i + c] = 1 / (1 + Math.exp(-out[1 + c]!));
   }
   return { density, rgb, raw };
+}
+
+/** The config's density activation applied to raw density `raw`. */
+export function activateDensity(raw: number, activation: DensityActivation): number {
+  return activate(raw, activation);
 }

@@ -15,27 +15,41 @@ import { parseArgs } from 'node:util';
 import { loadCheckpoint, saveCheckpoint } from '../src/main/compute/checkpoint';
 import type { EncoderInfo } from '../src/main/gmn/embedder';
 
-interface EvalMetrics {
-  readonly model: { readonly version: string };
+/** The tables of one protocol run (types.ts's ProtocolDetail, the part read here). */
+interface ProtocolTables {
   readonly classification: { readonly rows: readonly { readonly architecture: string; readonly accuracy: number; readonly knnAccuracy: number }[] };
   readonly retrieval: { readonly pairs: readonly { readonly query: string; readonly gallery: string; readonly recall: Readonly<Record<string, number>> }[] };
-  readonly neighbours?: { readonly shares: Readonly<Record<string, number>> };
 }
 
-/** The headline figures of an evaluation report, flat, as encoder.json's `metrics` keeps them. */
-export function headlineMetrics(report: EvalMetrics): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const row of report.classification.rows) {
+/**
+ * metrics.json as read here: the tables sit under `detail` (and `baseline.detail`) since the
+ * headline keys took `classification` and `retrieval`; reports written before that (runs/*) hold
+ * the tables at the top level, with no baseline.
+ */
+type EvalMetrics = { readonly model: { readonly version: string }; readonly neighbours?: { readonly shares: Readonly<Record<string, number>> } } & (
+  | { readonly detail: ProtocolTables; readonly baseline?: { readonly detail: ProtocolTables } }
+  | (ProtocolTables & { readonly detail?: undefined; readonly baseline?: undefined })
+);
+
+function tableMetrics(tables: ProtocolTables, prefix: string, out: Record<string, number>): void {
+  for (const row of tables.classification.rows) {
     const key = row.architecture.replace(/\s+/g, '-');
-    out[`classification/${key}`] = row.accuracy;
-    out[`knn/${key}`] = row.knnAccuracy;
+    out[`${prefix}classification/${key}`] = row.accuracy;
+    out[`${prefix}knn/${key}`] = row.knnAccuracy;
   }
-  const pairs = report.retrieval.pairs;
+  const pairs = tables.retrieval.pairs;
   for (const k of ['1', '5', '10']) {
     const values = pairs.map((p) => p.recall[k]!).filter((x) => Number.isFinite(x));
-    if (values.length > 0) out[`retrieval/R@${k}`] = values.reduce((a, b) => a + b, 0) / values.length;
+    if (values.length > 0) out[`${prefix}retrieval/R@${k}`] = values.reduce((a, b) => a + b, 0) / values.length;
   }
+}
+
+/** The headline figures of an evaluation report, flat, as encoder.json's `metrics` keeps them (the baseline's under `baseline/`). */
+export function headlineMetrics(report: EvalMetrics): Record<string, number> {
+  const out: Record<string, number> = {};
+  tableMetrics(report.detail ?? (report as ProtocolTables), '', out);
   for (const [name, share] of Object.entries(report.neighbours?.shares ?? {})) out[`neighbours-share/${name}`] = share;
+  if (report.baseline) tableMetrics(report.baseline.detail, 'baseline/', out);
   return out;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { normal, seededRandom } from '../../src/main/compute/init';
 import { chooseProvider } from '../../src/main/compute/providers';
 import { SessionCache } from '../../src/main/compute/session';
-import { trainClassifier } from '../../src/main/gmn/eval/classifier';
+import { fitStandardiser, trainClassifier } from '../../src/main/gmn/eval/classifier';
 import { accuracy } from '../../src/main/gmn/eval/metrics';
 import { GROUP_COLOURS, MAP_HEIGHT, MAP_WIDTH, drawScatterPlot, encodeRgbPng } from '../../src/main/gmn/eval/scatter-plot';
 import { tsne } from '../../src/main/gmn/eval/tsne';
@@ -28,6 +28,25 @@ function clusters(classes: number, perClass: number, width: number, spread: numb
 }
 
 describe('probe classifier', () => {
+  it('standardises with the statistics of the L2-normalised training rows and zeroes dimensions constant on them', () => {
+    // Rows of very different norms; dimension 2 is 0 on every training row.
+    const train = [Float32Array.of(3, 4, 0, 1), Float32Array.of(10, -2, 0, 5), Float32Array.of(0.1, 0.3, 0, -0.2), Float32Array.of(-6, 1, 0, 2)];
+    const standardise = fitStandardiser(train, 4);
+    const out = standardise(train);
+    for (const d of [0, 1, 3]) {
+      const column = train.map((_, i) => out[4 * i + d]!);
+      const mean = column.reduce((a, b) => a + b, 0) / 4;
+      expect(mean).toBeCloseTo(0, 6);
+      expect(Math.sqrt(column.reduce((a, v) => a + (v - mean) ** 2, 0) / 4)).toBeCloseTo(1, 5);
+    }
+    expect([0, 1, 2, 3].map((i) => out[4 * i + 2])).toEqual([0, 0, 0, 0]);
+    // A test row with weight in the constant dimension: that dimension is 0, the others scale with the row's direction only.
+    const [a, b] = [standardise([Float32Array.of(3, 4, 100, 1)]), standardise([Float32Array.of(3, 4, 0, 1)])];
+    expect(a[2]).toBe(0);
+    expect(Math.max(...a.map(Math.abs))).toBeLessThan(10);
+    expect([...standardise([Float32Array.of(30, 40, 0, 10)])].map((v) => v.toFixed(5))).toEqual([...b].map((v) => v.toFixed(5)));
+  });
+
   it('reaches accuracy 1 on separable clusters and keeps a step chosen on the validation set', async () => {
     const provider = await chooseProvider('cpu', { threads: 1 });
     const data = clusters(13, 12, 24, 0.1, 1);

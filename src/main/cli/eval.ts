@@ -1,6 +1,7 @@
 /**
  * `npm run eval -- --model resources/models/encoder.onnx --zoo data/zoo [--out DIR] [--device cpu]
- * [--json] [--batch 8] [--steps 300] [--seed 0]`: evaluates an encoder on a zoo (docs/eval.md).
+ * [--json] [--batch 8] [--steps 300] [--seed 0] [--no-baseline]`: evaluates an encoder on a zoo, beside
+ * the functional (density) baseline unless --no-baseline (docs/eval.md).
  * Prints the markdown report (or, with --json, the metrics) on stdout, progress on stderr, and
  * writes report.md, metrics.json and the two map PNGs to DIR (default <zoo>/eval/<model version>).
  */
@@ -12,7 +13,7 @@ import { type EvalProgress, evaluateEncoder } from '../gmn/eval/evaluate';
 import { numberOption, runCli } from './run';
 import { textEvalMain } from './eval-text';
 
-const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0]; the text model: npm run eval -- text --help';
+const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0] [--no-baseline]; the text model: npm run eval -- text --help';
 
 
 /** Progress lines on stderr: rewritten in place on a terminal, every tenth of the way otherwise. */
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       steps: { type: 'string' },
       seed: { type: 'string' },
+      'no-baseline': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -72,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     provider,
     batchSize,
     classifier: { steps, seed },
+    baseline: values['no-baseline'] !== true,
     tsne: { seed },
     onProgress: progressPrinter(started),
   });

@@ -3,9 +3,9 @@
  * embeddings, trained with softmax cross-entropy through the compute core's train step (one
  * `session.run` per full-batch AdamW step), with early stopping on a validation set.
  *
- * Inputs are L2-normalised, then standardised per dimension with the training set's mean and
- * standard deviation (an untrained GMN's embeddings are all-positive and nearly parallel, which
- * a small MLP cannot separate without centring).
+ * Inputs are L2-normalised, then standardised per dimension with the mean and standard deviation
+ * of the training set's L2-normalised rows (an untrained GMN's embeddings are all-positive and
+ * nearly parallel, which a small MLP cannot separate without centring).
  */
 import type { ProviderChoice } from '../../../shared/compute';
 import { linear } from '../../compute/functions';
@@ -85,17 +85,32 @@ function buildClassifierGraph(width: number, hidden: number, classes: number, we
   return { forward, trainStep, graph: g };
 }
 
-/** Per-dimension mean and standard deviation (floored) of `rows`. */
-function standardiser(rows: readonly Float32Array[], width: number): (rows: readonly Float32Array[]) => Float32Array {
+/**
+ * A dimension whose standard deviation on the training set is below this fraction of the mean one
+ * over dimensions is set to 0: it is (almost) constant there, so the probe can learn nothing from
+ * it, and dividing by its tiny spread would turn a test value into a huge input on untrained
+ * weights (an empty cell of every training NeRF in a density descriptor, say).
+ */
+export const CONSTANT_DIMENSION_FRACTION = 0.1;
+
+/**
+ * Standardisation fitted on `rows`: it L2-normalises each row, then subtracts the per-dimension
+ * mean and divides by the standard deviation of the L2-normalised training rows, so the training
+ * rows come out centred with unit variance; (almost) constant dimensions come out 0.
+ */
+export function fitStandardiser(rows: readonly Float32Array[], width: number): (rows: readonly Float32Array[]) => Float32Array {
   const mean = new Float64Array(width);
   const std = new Float64Array(width);
-  for (const r of rows) for (let d = 0; d < width; d++) mean[d] = mean[d]! + r[d]! / rows.length;
-  for (const r of rows) for (let d = 0; d < width; d++) std[d] = std[d]! + (r[d]! - mean[d]!) ** 2 / rows.length;
-  for (let d = 0; d < width; d++) std[d] = Math.max(Math.sqrt(std[d]!), 1e-6);
+  const normalised = l2NormalizeRows(rows);
+  for (const r of normalised) for (let d = 0; d < width; d++) mean[d] = mean[d]! + r[d]! / rows.length;
+  for (const r of normalised) for (let d = 0; d < width; d++) std[d] = std[d]! + (r[d]! - mean[d]!) ** 2 / rows.length;
+  for (let d = 0; d < width; d++) std[d] = Math.sqrt(std[d]!);
+  const threshold = Math.max(1e-6, (CONSTANT_DIMENSION_FRACTION * std.reduce((a, b) => a + b, 0)) / width);
+  const scale = Float64Array.from(std, (s) => (s < threshold ? 0 : 1 / s));
   return (batch) => {
     const out = new Float32Array(batch.length * width);
     l2NormalizeRows(batch).forEach((r, i) => {
-      for (let d = 0; d < width; d++) out[i * width + d] = (r[d]! - mean[d]!) / std[d]!;
+      for (let d = 0; d < width; d++) out[i * width + d] = (r[d]! - mean[d]!) * scale[d]!;
     });
     return out;
   };
@@ -149,7 +164,7 @@ export async function trainClassifier(
   if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new RangeError(`trainClassifier: validateEvery must be an integer >= 1, got ${validateEvery}`);
 
   const { forward, trainStep, graph } = buildClassifierGraph(width, hidden, classes, options.weightDecay ?? 1e-2);
-  const prepare = standardiser(train.embeddings, width);
+  const prepare = fitStandardiser(train.embeddings, width);
   const x: HostTensor = { dtype: 'float32', shape: [n, width], data: prepare(train.embeddings) };
   const target: HostTensor = { dtype: 'float32', shape: [n, classes], data: oneHot(train.labels, classes) };
   const state: Record<string, HostTensor> = {};

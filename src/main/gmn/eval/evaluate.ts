@@ -2,33 +2,37 @@
  * `evaluateEncoder`: embeds a zoo with a shipped encoder and measures the embeddings the way the
  * paper does (PAPER.md, "Training and evaluation"): classification from frozen embeddings on the
  * training architectures and the unseen variants, cross-architecture instance retrieval, and a
- * 2D map. Writes report.md, metrics.json and two PNGs when given a folder.
+ * 2D map; and, beside it, a functional baseline (density-descriptor.ts) through the same
+ * classification and retrieval protocol (protocol.ts). Writes report.md, metrics.json and two PNGs
+ * when given a folder.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ProviderChoice } from '../../../shared/compute';
 import { SessionCache } from '../../compute/session';
-import { ARCHITECTURES, TRAINING_ARCHITECTURES, isTrainingArchitecture } from '../../nerf/architectures';
+import { TRAINING_ARCHITECTURES, isTrainingArchitecture } from '../../nerf/architectures';
+import type { Nerf } from '../../nerf/types';
 import { generateObject } from '../../zoo/objects';
 import { CATEGORIES } from '../../zoo/types';
 import { Embedder } from '../embedder';
-import { type ClassifierOptions, trainClassifier } from './classifier';
-import { accuracy, chanceRecall, knnClassify, l2NormalizeRows, neighbourShares, recallAtK, retrievalRanks } from './metrics';
+import type { ClassifierOptions } from './classifier';
+import { DESCRIPTOR_LENGTH, DESCRIPTOR_RESOLUTION, nerfDensityDescriptor } from './density-descriptor';
+import { l2NormalizeRows, neighbourShares } from './metrics';
+import { headlineFigures, measureProtocol } from './protocol';
 import { formatReport } from './report';
 import { drawScatterPlot, encodeRgbPng } from './scatter-plot';
 import { type TsneOptions, tsne } from './tsne';
-import type { AccuracyRow, EvalMetrics, RecallAtK, RetrievalPair } from './types';
+import type { BaselineMetrics, EvalMetrics } from './types';
 import { type EmbeddedFit, embedZoo, fitsToEmbed, readZoo } from './zoo-embeddings';
 
-/** Recall cut-offs of the retrieval table. */
-export const RECALL_KS = [1, 5, 10] as const;
+export { RECALL_KS } from './protocol';
 
 /** File names inside the output folder. */
 export const EVAL_FILES = { report: 'report.md', metrics: 'metrics.json', byCategory: 'map-category.png', byArchitecture: 'map-architecture.png' } as const;
 
 /** A stage of the evaluation and how far it is. */
 export interface EvalProgress {
-  readonly stage: 'embedding' | 'classification' | 'retrieval' | 'map';
+  readonly stage: 'embedding' | 'classification' | 'retrieval' | 'baseline' | 'map';
   readonly done: number;
   readonly total: number;
 }
@@ -50,6 +54,8 @@ export interface EvaluateOptions {
   readonly classifier?: ClassifierOptions;
   /** Neighbours of the k-NN classification column. @default 5 */
   readonly knnK?: number;
+  /** Whether to compute the functional baseline (density descriptors through the same protocol). @default true */
+  readonly baseline?: boolean;
   /** t-SNE settings. @default perplexity 30, 1000 iterations, seed 0 */
   readonly tsne?: TsneOptions;
   readonly onProgress?: (progress: EvalProgress) => void;
@@ -62,12 +68,6 @@ export interface EvalResult {
   readonly files: readonly string[];
 }
 
-function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
-}
-
-const labelOf = (f: EmbeddedFit): number => CATEGORIES.indexOf(f.category);
-
 /** Runs the whole evaluation. */
 export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalResult> {
   const started = performance.now();
@@ -79,59 +79,34 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
     const planned = fitsToEmbed(zoo.manifest);
     if (!planned.some((f) => f.split === 'train')) throw new Error(`${zoo.dir}: the zoo has no train-split fits in the training architectures, so no classifier can be trained`);
     if (!planned.some((f) => f.split === 'test')) throw new Error(`${zoo.dir}: the zoo has no test-split fits to evaluate`);
+    const withBaseline = options.baseline ?? true;
     const fits = await embedZoo(zoo, planned, embedder, {
       sessions,
       provider: options.provider,
       batchSize: options.batchSize ?? 8,
       onProgress: (done, total) => options.onProgress?.({ stage: 'embedding', done, total }),
+      describe: withBaseline ? (nerf: Nerf) => nerfDensityDescriptor(nerf, sessions, options.provider) : undefined,
     });
     const embeddingSeconds = clock();
     const split = (s: EmbeddedFit['split']): EmbeddedFit[] => fits.filter((f) => f.split === s);
     const [train, val, test] = [split('train'), split('val'), split('test')];
+    const protocolOptions = { sessions, provider: options.provider, classifier: options.classifier ?? {}, knnK: options.knnK ?? 5 };
 
-    // Classification.
+    // Classification, then cross-architecture retrieval, of the embeddings.
     options.onProgress?.({ stage: 'classification', done: 0, total: 1 });
-    const asSet = (rows: EmbeddedFit[]): { embeddings: Float32Array[]; labels: number[] } => ({ embeddings: rows.map((f) => f.embedding), labels: rows.map(labelOf) });
-    const classifierOptions = options.classifier ?? {};
-    const classifier = await trainClassifier(asSet(train), val.length ? asSet(val) : undefined, CATEGORIES.length, sessions, options.provider, classifierOptions);
-    const knnK = options.knnK ?? 5;
-    const trainSet = asSet(train);
-    const testArchitectures = Object.keys(ARCHITECTURES).filter((a) => test.some((f) => f.architecture === a));
-    const training = testArchitectures.filter(isTrainingArchitecture);
+    let classifiedAt = 0;
+    const detail = await measureProtocol(fits, (f) => f.embedding, {
+      ...protocolOptions,
+      onClassified: () => {
+        classifiedAt = clock();
+        options.onProgress?.({ stage: 'classification', done: 1, total: 1 });
+        options.onProgress?.({ stage: 'retrieval', done: 0, total: 1 });
+      },
+    });
+    const classificationSeconds = classifiedAt - embeddingSeconds;
+    // Rows list the architectures with test fits, training ones first, in ARCHITECTURES order.
+    const testArchitectures = detail.classification.rows.filter((r) => !r.kind.startsWith('all')).map((r) => r.architecture);
     const unseen = testArchitectures.filter((a) => !isTrainingArchitecture(a));
-    const score = async (architecture: string, kind: AccuracyRow['kind'], rows: EmbeddedFit[]): Promise<AccuracyRow> => {
-      const set = asSet(rows);
-      const predicted = await classifier.predict(set.embeddings);
-      const knn = rows.length ? knnClassify(set.embeddings, trainSet.embeddings, trainSet.labels, knnK) : [];
-      return { architecture, kind, count: rows.length, accuracy: accuracy(predicted, set.labels), knnAccuracy: accuracy(knn, set.labels) };
-    };
-    const rows: AccuracyRow[] = [];
-    for (const a of training) rows.push(await score(a, 'training', test.filter((f) => f.architecture === a)));
-    rows.push(await score('all training', 'all training', test.filter((f) => isTrainingArchitecture(f.architecture))));
-    for (const a of unseen) rows.push(await score(a, 'unseen', test.filter((f) => f.architecture === a)));
-    if (unseen.length) rows.push(await score('all unseen', 'all unseen', test.filter((f) => !isTrainingArchitecture(f.architecture))));
-    options.onProgress?.({ stage: 'classification', done: 1, total: 1 });
-    const classificationSeconds = clock() - embeddingSeconds;
-
-    // Cross-architecture retrieval over ordered pairs of distinct training architectures.
-    options.onProgress?.({ stage: 'retrieval', done: 0, total: 1 });
-    const pairs: RetrievalPair[] = [];
-    const byObject = (a: string): Map<string, EmbeddedFit> => new Map(test.filter((f) => f.architecture === a).map((f) => [f.objectId, f]));
-    for (const query of training) {
-      for (const gallery of training) {
-        if (query === gallery) continue;
-        const q = byObject(query);
-        const g = byObject(gallery);
-        const shared = [...q.keys()].filter((id) => g.has(id));
-        const ranks = retrievalRanks(shared.map((id) => q.get(id)!.embedding), shared.map((id) => g.get(id)!.embedding), shared.map((_, i) => i));
-        const recall = recallAtK(ranks, RECALL_KS);
-        const chance: Record<string, number> = {};
-        for (const k of RECALL_KS) chance[String(k)] = chanceRecall(k, shared.length);
-        pairs.push({ query, gallery, objects: shared.length, recall: keyed(recall), chance });
-      }
-    }
-    const average: Record<string, number> = {};
-    for (const k of RECALL_KS) average[String(k)] = mean(pairs.map((p) => p.recall[String(k)]!));
     const trainingTest = test.filter((f) => isTrainingArchitecture(f.architecture));
     // The main colour of each object, regenerated from its category and seed (the zoo is procedural).
     const mainColour = new Map(zoo.manifest.objects.map((o) => [o.id, generateObject(o.category, o.seed).attributes.colours[0] ?? 'none']));
@@ -144,7 +119,17 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
           )
         : undefined;
     options.onProgress?.({ stage: 'retrieval', done: 1, total: 1 });
-    const retrievalSeconds = clock() - embeddingSeconds - classificationSeconds;
+    const retrievalSeconds = clock() - classifiedAt;
+
+    // The functional baseline: the density descriptors through the very same protocol.
+    let baseline: BaselineMetrics | undefined;
+    if (withBaseline) {
+      options.onProgress?.({ stage: 'baseline', done: 0, total: 1 });
+      const baselineDetail = await measureProtocol(fits, (f) => f.descriptor!, protocolOptions);
+      baseline = { ...headlineFigures(baselineDetail), descriptor: { kind: 'log1p density', resolution: DESCRIPTOR_RESOLUTION, length: DESCRIPTOR_LENGTH }, detail: baselineDetail };
+      options.onProgress?.({ stage: 'baseline', done: 1, total: 1 });
+    }
+    const baselineSeconds = clock() - embeddingSeconds - classificationSeconds - retrievalSeconds;
 
     // The map.
     options.onProgress?.({ stage: 'map', done: 0, total: 1 });
@@ -170,7 +155,7 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
       notes,
     });
     options.onProgress?.({ stage: 'map', done: 1, total: 1 });
-    const mapSeconds = clock() - embeddingSeconds - classificationSeconds - retrievalSeconds;
+    const mapSeconds = clock() - embeddingSeconds - classificationSeconds - retrievalSeconds - baselineSeconds;
 
     const count = (s: string): number => zoo.manifest.objects.filter((o) => o.split === s).length;
     const metrics: EvalMetrics = {
@@ -191,22 +176,10 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
         unseenArchitectures: unseen,
       },
       device: options.provider.name,
-      seconds: { embedding: embeddingSeconds, classification: classificationSeconds, retrieval: retrievalSeconds, map: mapSeconds, total: clock() },
-      classification: {
-        classifier: {
-          ...classifier.training,
-          hidden: classifierOptions.hidden ?? 256,
-          lr: classifierOptions.lr ?? 1e-3,
-          seed: classifierOptions.seed ?? 0,
-          trainSamples: train.length,
-          validationSamples: val.length,
-        },
-        classes: CATEGORIES.length,
-        chance: 1 / new Set(train.map((f) => f.category)).size,
-        knnK,
-        rows,
-      },
-      retrieval: { ks: [...RECALL_KS], pairs, average },
+      seconds: { embedding: embeddingSeconds, classification: classificationSeconds, retrieval: retrievalSeconds, baseline: baselineSeconds, map: mapSeconds, total: clock() },
+      ...headlineFigures(detail),
+      detail,
+      ...(baseline ? { baseline } : {}),
       ...(neighbours ? { neighbours } : {}),
       map: { method: 't-SNE', points: test.length, perplexity: layout.perplexity, iterations, klDivergence: layout.klDivergence, files: { byCategory: EVAL_FILES.byCategory, byArchitecture: EVAL_FILES.byArchitecture } },
     };
@@ -230,8 +203,4 @@ export async function evaluateEncoder(options: EvaluateOptions): Promise<EvalRes
   } finally {
     if (!options.sessions) await sessions.dispose();
   }
-}
-
-function keyed(recall: Record<number, number>): RecallAtK {
-  return Object.fromEntries(Object.entries(recall).map(([k, v]) => [String(k), v]));
 }

@@ -2,7 +2,8 @@
  * The zoo as the evaluation sees it: manifest.json read and checked, and the embeddings of the
  * fits it evaluates (train and val splits in the training architectures, the test split in every
  * architecture), computed with an Embedder a batch at a time so only one batch of NeRFs is in
- * memory.
+ * memory, and optionally a second vector per fit from the same NeRF in the same pass (the
+ * functional baseline's descriptor), so no file is read twice.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import type { ProviderChoice } from '../../../shared/compute';
 import type { SessionCache } from '../../compute/session';
 import { isTrainingArchitecture } from '../../nerf/architectures';
 import { readNerfFile } from '../../nerf/formats/native';
+import type { Nerf } from '../../nerf/types';
 import type { Split, ZooManifest } from '../../zoo/generate';
 import { CATEGORIES, type Category } from '../../zoo/types';
 import type { Embedder } from '../embedder';
@@ -30,6 +32,8 @@ export interface EmbeddedFit {
   readonly split: Split;
   readonly architecture: string;
   readonly embedding: Float32Array;
+  /** What `EmbedZooOptions.describe` made of the NeRF; absent without it. */
+  readonly descriptor?: Float32Array;
 }
 
 /** Reads `dir/manifest.json`; an `Error` naming the file for anything that is not a zoo manifest. */
@@ -91,6 +95,8 @@ export interface EmbedZooOptions {
   readonly batchSize?: number;
   /** Called after each batch. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** A second vector of each NeRF, computed while it is loaded; an error names the fit's file. */
+  readonly describe?: (nerf: Nerf) => Promise<Float32Array>;
 }
 
 /** Embeddings of `fits` (files under `zoo.dir`), in order. */
@@ -108,7 +114,19 @@ export async function embedZoo(zoo: LoadedZoo, fits: readonly PlannedFit[], embe
       }),
     );
     const embeddings = await embedder.embed(nerfs, options.sessions, options.provider, batchSize);
-    batch.forEach((fit, j) => out.push({ objectId: fit.objectId, category: fit.category, split: fit.split, architecture: fit.architecture, embedding: embeddings[j]! }));
+    const descriptors: (Float32Array | undefined)[] = [];
+    // One NeRF at a time: each is one session run, and the order stays that of the manifest.
+    for (const [j, nerf] of nerfs.entries()) {
+      try {
+        descriptors.push(options.describe ? await options.describe(nerf) : undefined);
+      } catch (e) {
+        throw new Error(`${batch[j]!.file}: ${(e as Error).message}`);
+      }
+    }
+    batch.forEach((fit, j) => {
+      const descriptor = descriptors[j];
+      out.push({ objectId: fit.objectId, category: fit.category, split: fit.split, architecture: fit.architecture, embedding: embeddings[j]!, ...(descriptor ? { descriptor } : {}) });
+    });
     options.onProgress?.(out.length, fits.length);
   }
   return out;

@@ -44,6 +44,13 @@ describe('schedules', () => {
     expect(() => learningRateAt({ kind: 'linear' as never, lr: 0.5 }, 0, 10)).toThrow(new TypeError('schedule: unknown kind "linear" (valid: constant, cosine, one-cycle)'));
   });
 
+  it('constant and cosine warm up linearly over warmupSteps, then follow their rule', () => {
+    expect([0, 1, 3, 4, 9].map((step) => learningRateAt({ kind: 'constant', lr: 0.4, warmupSteps: 4 }, step, 10))).toEqual([0.1, 0.2, 0.4, 0.4, 0.4]);
+    expect(learningRateAt({ kind: 'cosine', lr: 1, warmupSteps: 2 }, 0, 10)).toBeCloseTo(0.5, 12);
+    expect(learningRateAt({ kind: 'cosine', lr: 1, warmupSteps: 2 }, 5, 10)).toBeCloseTo(cosineLr(1, 5, 10), 12);
+    expect(() => learningRateAt({ kind: 'constant', lr: 1, warmupSteps: 1.5 }, 0, 10)).toThrow(new RangeError('schedule: warmupSteps must be an integer >= 0, got 1.5'));
+  });
+
   it('rejects steps out of range, bad totals, rates and warm-ups', () => {
     expect(() => cosineLr(1, 10, 10)).toThrow(RangeError);
     expect(() => cosineLr(1, -1, 10)).toThrow(RangeError);

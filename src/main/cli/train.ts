@@ -1,12 +1,15 @@
 /**
- * `npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs N] [--device auto|cpu|cuda|webgpu|dml|coreml]
- * [--out DIR] [--lr X] [--seed S] [--hidden H] [--embedding D] [--batch K]`: trains the GMN encoder
- * on a zoo, printing progress and a loss curve; resumes from the checkpoint in --out after a kill.
+ * `npm run train -- --zoo DIR`: trains the shipped recipe's GMN encoder on a zoo (DEFAULT_TRAIN),
+ * printing progress and a loss curve; resumes from the checkpoint in --out after a kill. Options
+ * change one part of the recipe each (the ablations of docs/gmn.md): --loss, --probes,
+ * --category-weight, --readout, --feature-encoders, sizes, schedule, device.
  */
 import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
 import { exportCheckpointEncoder } from '../gmn/train-job';
+import type { EncoderConfig } from '../gmn/encoder';
+import { DEFAULT_PROBE_COUNT, probePoints } from '../gmn/probes';
 import { DEFAULT_TRAIN, LOSS_MODES, type LossMode } from '../gmn/train-graph';
 import { numberOption, runCli } from './run';
 
@@ -32,6 +35,23 @@ function oneOf<const T extends readonly string[]>(value: string, name: string, a
 }
 
 
+/** Passes over the train split of the shipped recipe. */
+export const DEFAULT_EPOCHS = 20;
+
+/** The encoder of the recipe with the sizes and parts the options change. */
+function encoderOptions(values: Record<string, string | boolean | undefined>, probeCount: number): EncoderConfig {
+  const { probes: _, ...rest } = DEFAULT_TRAIN.encoder;
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  return {
+    ...rest,
+    hidden: numberOption(str('hidden'), 'hidden', DEFAULT_TRAIN.encoder.hidden, { integer: true }),
+    embedding: numberOption(str('embedding'), 'embedding', DEFAULT_TRAIN.encoder.embedding, { integer: true }),
+    ...(probeCount > 0 ? { probes: probePoints(probeCount) } : {}),
+    readout: oneOf(str('readout') ?? DEFAULT_TRAIN.encoder.readout ?? 'edges', 'readout', ['edges+outputs', 'edges'] as const),
+    featureEncoders: oneOf(str('feature-encoders') ?? DEFAULT_TRAIN.encoder.featureEncoders ?? 'shared', 'feature-encoders', ['shared', 'separate'] as const),
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -55,6 +75,11 @@ export async function main(argv: string[]): Promise<number> {
       'colour-augment': { type: 'boolean' },
       'contrastive-weight': { type: 'string' },
       'category-weight': { type: 'string' },
+      probes: { type: 'string' },
+      readout: { type: 'string' },
+      'feature-encoders': { type: 'string' },
+      schedule: { type: 'string' },
+      warmup: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -65,12 +90,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`exported ${encoder} from the checkpoint at step ${step}`);
     return 0;
   }
-  if (values.help || !values.zoo || !values.loss) {
-    console.log('usage: npm run train -- --zoo DIR --loss rec|con|rec+con [--epochs 10] [--device auto] [--out runs/NAME] [--lr 1e-3] [--seed 0] [--hidden 32] [--embedding 128] [--batch 4] [--threads 0] [--embedding-norm none|batch] [--reference none|init] [--grid-edges 1] [--colour-augment] [--contrastive-weight 0.02] [--category-weight 0] [--init CHECKPOINT]; or --out DIR --export to write the encoder of a run\'s checkpoint');
+  if (values.help || !values.zoo) {
+    console.log(`usage: npm run train -- --zoo DIR [--epochs ${DEFAULT_EPOCHS}] [--out runs/gmn-v2] [--loss con|rec|rec+con] [--category-weight 1] [--contrastive-weight 1] [--probes 64] [--readout edges+outputs|edges] [--feature-encoders shared|separate] [--batch 8] [--lr 1e-3] [--schedule cosine|constant|one-cycle] [--warmup 50] [--seed 0] [--hidden 32] [--embedding 128] [--device auto] [--threads 0] [--colour-augment] [--embedding-norm none|batch] [--reference none|init] [--grid-edges 1] [--init CHECKPOINT]; or --out DIR --export to write the encoder of a run's checkpoint`);
     return values.help ? 0 : 2;
   }
-  if (!(LOSS_MODES as readonly string[]).includes(values.loss)) throw new RangeError(`--loss must be one of ${LOSS_MODES.join(', ')}, got "${values.loss}"`);
-  const loss = values.loss as LossMode;
+  const loss = oneOf(values.loss ?? DEFAULT_TRAIN.loss, 'loss', LOSS_MODES) as LossMode;
+  const probeCount = numberOption(values.probes, 'probes', DEFAULT_PROBE_COUNT, { integer: true, min: 0 });
   const provider = await chooseProvider(parseProviderRequest(values.device ?? 'auto'), { threads: numberOption(values.threads, 'threads', 2, { integer: true }) });
   console.log(`device: ${provider.name} (${provider.reason})`);
   const config = {
@@ -83,9 +108,9 @@ export async function main(argv: string[]): Promise<number> {
     ...(values['contrastive-weight'] ? { contrastiveWeight: numberOption(values['contrastive-weight'], 'contrastive-weight', 0.02, { min: 0 }) } : {}),
     ...(values['category-weight'] ? { categoryWeight: numberOption(values['category-weight'], 'category-weight', 0, { min: 0 }) } : {}),
     objectsPerBatch: numberOption(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch, { integer: true, min: 2 }),
-    encoder: { ...DEFAULT_TRAIN.encoder, hidden: numberOption(values.hidden, 'hidden', DEFAULT_TRAIN.encoder.hidden, { integer: true }), embedding: numberOption(values.embedding, 'embedding', DEFAULT_TRAIN.encoder.embedding, { integer: true }) },
+    encoder: encoderOptions(values, probeCount),
   };
-  const out = values.out ?? `runs/${loss.replace('+', '-')}`;
+  const out = values.out ?? 'runs/gmn-v2';
   const pool = new WorkerPool({ size: 1 });
   const losses: number[] = [];
   let lastPrint = 0;
@@ -94,8 +119,10 @@ export async function main(argv: string[]): Promise<number> {
     out,
     provider,
     config,
-    epochs: numberOption(values.epochs, 'epochs', 10, { integer: true }),
+    epochs: numberOption(values.epochs, 'epochs', DEFAULT_EPOCHS, { integer: true }),
     lr: numberOption(values.lr, 'lr', 1e-3),
+    schedule: oneOf(values.schedule ?? 'cosine', 'schedule', ['cosine', 'constant', 'one-cycle'] as const),
+    warmupSteps: numberOption(values.warmup, 'warmup', 50, { integer: true, min: 0 }),
     seed: numberOption(values.seed, 'seed', 0, { integer: true, min: 0 }),
     ...(values.init ? { init: values.init } : {}),
     command: `npm run train -- ${argv.join(' ')}`,

@@ -9,6 +9,15 @@ export interface LearningRateSchedule {
   lr: number;
   /** One-cycle only: fraction of the steps spent warming up. @default 0.3 */
   warmup?: number;
+  /** Constant and cosine: steps of a linear warm-up from lr / warmupSteps to the schedule's rate. @default 0 */
+  warmupSteps?: number;
+}
+
+/** `rate` scaled by a linear warm-up over the first `steps` steps. */
+function warmedUp(rate: number, step: number, steps: number | undefined): number {
+  if (steps === undefined || steps === 0) return rate;
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`schedule: warmupSteps must be an integer >= 0, got ${steps}`);
+  return step < steps ? (rate * (step + 1)) / steps : rate;
 }
 
 /** Cosine interpolation from `start` (pct = 0) to `end` (pct = 1). */
@@ -63,9 +72,9 @@ export function oneCycleLr(lr: number, step: number, total: number, warmup = 0.3
 export function learningRateAt(schedule: LearningRateSchedule, step: number, total: number): number {
   switch (schedule.kind) {
     case 'constant':
-      return constantLr(schedule.lr, step, total);
+      return warmedUp(constantLr(schedule.lr, step, total), step, schedule.warmupSteps);
     case 'cosine':
-      return cosineLr(schedule.lr, step, total);
+      return warmedUp(cosineLr(schedule.lr, step, total), step, schedule.warmupSteps);
     case 'one-cycle':
       return oneCycleLr(schedule.lr, step, total, schedule.warmup ?? 0.3);
     default:

@@ -10,10 +10,10 @@ import type { SessionCache } from '../compute/session';
 import { runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
 import type { Nerf } from '../nerf/types';
-import { batchGraphs, graphBatchFeeds } from './batch';
+import { batchGraphs, encoderFeeds } from './batch';
 import type { EncoderConfig } from './encoder';
 import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormalization } from './normalize';
-import { buildParamGraph, paramGraphSize } from './param-graph';
+import { type BuildParamGraphOptions, buildParamGraph, paramGraphSize } from './param-graph';
 import { distillNerf } from '../nerf/distill';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import { type EmbeddingStandardization, encoderModel } from './train-graph';
@@ -130,6 +130,11 @@ export class Embedder {
     return new Embedder(info, model);
   }
 
+  /** How this encoder's parameter graphs are built: its value normalisation and probe points. */
+  get graphOptions(): BuildParamGraphOptions {
+    return { normalization: this.info.normalization, ...(this.info.encoder.probes ? { probes: this.info.encoder.probes } : {}) };
+  }
+
   get dimensions(): number {
     return this.info.encoder.embedding;
   }
@@ -148,11 +153,11 @@ export class Embedder {
       if (this.info.reference) {
         if (this.info.reference.seed !== REFERENCE_SEED) throw new RangeError(`encoder ${this.info.version}: trained with reference seed ${this.info.reference.seed}, this build knows ${REFERENCE_SEED}`);
         const { graphs, referenceIndex } = withReferences(batch);
-        feeds = graphBatchFeeds(batchGraphs(graphs.map((n) => buildParamGraph(n, { normalization: this.info.normalization }))));
+        feeds = encoderFeeds(batchGraphs(graphs.map((n) => buildParamGraph(n, this.graphOptions))), this.info.encoder);
         feeds['embed_index'] = { dtype: 'int64', shape: [batch.length], data: BigInt64Array.from(batch, (_, i) => BigInt(i)) };
         feeds['reference_index'] = { dtype: 'int64', shape: [batch.length], data: BigInt64Array.from(referenceIndex, (r) => BigInt(r)) };
       } else {
-        feeds = graphBatchFeeds(batchGraphs(batch.map((n) => buildParamGraph(n, { normalization: this.info.normalization }))));
+        feeds = encoderFeeds(batchGraphs(batch.map((n) => buildParamGraph(n, this.graphOptions))), this.info.encoder);
       }
       const result = await runSession(session, feeds);
       const e = result['embeddings']!.data as Float32Array;

@@ -200,7 +200,8 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
         rayTargets.push(t);
       }
     }
-    const feeds = await batchFeeds(nerfs, rayTargets, config, next);
+    // Rows of a known category (demo anchors, library NeRFs that say theirs) keep the category loss.
+    const feeds = await batchFeeds(nerfs, rayTargets, config, next, nerfs.slice(0, batch.rows.length).map((n) => n.meta.category));
     const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-4 }, done, total);
     const out = await adamWStep(session, feeds, optimizer, lr, 'gmn.finetune');
     done = optimizer.step;

@@ -81,21 +81,28 @@ export function batchStandardize(g: Graph, x: Value): Value {
   return op.transposeLast(op.layerNorm(op.transposeLast(x), ones, zeros));
 }
 
+/**
+ * The shipped recipe (docs/gmn.md, "Encoder v2"): probe features, SigLIP between the two
+ * architectures of each of 8 objects plus the supervised category loss, both at weight 1, no
+ * rendering loss; whole graphs, no embedding standardisation.
+ */
 export const DEFAULT_TRAIN: GmnTrainConfig = {
   encoder: DEFAULT_ENCODER,
   decoder: DEFAULT_DECODER,
-  loss: 'rec+con',
-  objectsPerBatch: 4,
+  loss: 'con',
+  objectsPerBatch: 8,
   foregroundRays: 128,
   backgroundRays: 32,
   samples: 24,
   optimizer: { weightDecay: 1e-2, clipNorm: 1 },
+  contrastiveWeight: 1,
+  categoryWeight: 1,
 };
 
 /** Builds the train-step graph; the batch inputs are the encoder feeds plus the ray targets. */
 export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel & { readonly graph: Graph } {
   const g = new Graph('float32');
-  const inputs = declareEncoderInputs(g);
+  const inputs = declareEncoderInputs(g, config.encoder);
   const k = config.objectsPerBatch;
   const d = config.encoder.embedding;
   let raw = buildEncoder(g, inputs, config.encoder);
@@ -166,7 +173,7 @@ export interface EmbeddingStandardization {
  */
 export function encoderModel(config: EncoderConfig, standardization?: EmbeddingStandardization, reference = false): { graph: Graph; embeddings: Value; bytes: Uint8Array } {
   const g = new Graph('float32');
-  let embeddings = buildEncoder(g, declareEncoderInputs(g), config);
+  let embeddings = buildEncoder(g, declareEncoderInputs(g, config), config);
   if (reference) {
     // Rows embed_index[i] minus rows reference_index[i] (Embedder appends the references).
     const embedIndex = g.input('embed_index', 'int64', ['M']);

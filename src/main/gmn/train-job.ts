@@ -17,7 +17,7 @@ import type { HostTensor } from '../compute/tensor';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import { randomColourTransform, recolourNerf, recolourPremultiplied } from '../nerf/recolour';
 import type { Nerf } from '../nerf/types';
-import { batchGraphs, graphBatchFeeds, sampleGridEdges } from './batch';
+import { batchGraphs, encoderFeeds, sampleGridEdges } from './batch';
 import { NerfCache, type ZooData, ensureTargets, loadZoo } from './dataset';
 import { embeddingStatistics, writeEncoder } from './embedder';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
@@ -35,8 +35,12 @@ export interface GmnTrainInput {
   readonly config?: GmnTrainConfig;
   /** Passes over the train split's objects. @default 10 */
   readonly epochs?: number;
-  /** Peak learning rate of the one-cycle schedule. @default 1e-3 */
+  /** Peak learning rate of the schedule. @default 1e-3 */
   readonly lr?: number;
+  /** @default 'cosine' */
+  readonly schedule?: 'constant' | 'cosine' | 'one-cycle';
+  /** Linear warm-up steps of a constant or cosine schedule. @default 50 */
+  readonly warmupSteps?: number;
   /** @default 0 */
   readonly seed?: number;
   /** @default 50 */
@@ -63,13 +67,14 @@ export interface GmnTrainOutput {
 const CHECKPOINT = 'checkpoint.safetensors';
 
 /** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
-export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number, categories?: readonly string[]): Promise<Record<string, HostTensor>> {
+export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number, categories?: readonly (string | undefined)[]): Promise<Record<string, HostTensor>> {
   const k = config.objectsPerBatch;
   const { nerfs, targets } = config.colourAugment ? recolourBatch(sourceNerfs, sourceTargets, next) : { nerfs: sourceNerfs, targets: sourceTargets };
   // With references, the two sides' reference NeRFs follow the 2K graphs (train-graph.ts).
   const graphs = config.reference === 'init' ? [...nerfs, referenceNerf(nerfs[0]!.config), referenceNerf(nerfs[k]!.config)] : nerfs;
   const fraction = config.gridEdgeFraction ?? 1;
-  const feeds: Record<string, HostTensor> = { ...graphBatchFeeds(batchGraphs(graphs.map((n) => sampleGridEdges(buildParamGraph(n, { normalization: DEFAULT_VALUE_NORMALIZATION }), fraction, next)))) };
+  const graphOptions = { normalization: DEFAULT_VALUE_NORMALIZATION, ...(config.encoder.probes ? { probes: config.encoder.probes } : {}) };
+  const feeds: Record<string, HostTensor> = encoderFeeds(batchGraphs(graphs.map((n) => sampleGridEdges(buildParamGraph(n, graphOptions), fraction, next))), config.encoder);
   if ((config.categoryWeight ?? 0) > 0) feeds['category'] = categoryFeed(config, categories);
   if (!targets) return feeds;
   const g = nerfs.length;
@@ -112,15 +117,19 @@ export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: re
   return feeds;
 }
 
-/** One-hot rows [2K, C] of the batch's categories (the K objects' categories, twice). */
-function categoryFeed(config: GmnTrainConfig, categories: readonly string[] | undefined): HostTensor {
+/**
+ * One-hot rows [2K, C] of the batch's categories (the K objects' categories, twice). An object
+ * whose category is unknown or not one of the head's (a library NeRF being fine-tuned on) gets a
+ * zero row, so it adds nothing to the category loss.
+ */
+function categoryFeed(config: GmnTrainConfig, categories: readonly (string | undefined)[] | undefined): HostTensor {
   const classes = config.categories ?? [];
   const k = config.objectsPerBatch;
   if (!categories || categories.length !== k) throw new RangeError(`batchFeeds: a category loss needs the batch's ${k} categories, got ${categories?.length ?? 'none'}`);
   const data = new Float32Array(2 * k * classes.length);
   categories.forEach((c, i) => {
-    const j = classes.indexOf(c);
-    if (j < 0) throw new RangeError(`batchFeeds: category "${c}" is not one of the head's ${classes.length}`);
+    const j = c === undefined ? -1 : classes.indexOf(c);
+    if (j < 0) return;
     data[i * classes.length + j] = 1;
     data[(k + i) * classes.length + j] = 1;
   });
@@ -269,7 +278,8 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
       }
     }
     const feeds = await batchFeeds(batchNerfs, targets, config, next, batch.objects.map((id) => categoryOf.get(id)!));
-    const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-3 }, state.step, total);
+    const schedule = input.schedule ?? 'cosine';
+    const lr = learningRateAt({ kind: schedule, lr: input.lr ?? 1e-3, ...(schedule !== 'one-cycle' ? { warmupSteps: Math.min(input.warmupSteps ?? 50, total) } : {}) }, state.step, total);
     const out = await adamWStep(session, feeds, state, lr, 'gmn.train');
     const metrics: Record<string, number> = { ...stepMetrics(out, model.metrics), lr };
     lastLoss = metrics['loss']!;

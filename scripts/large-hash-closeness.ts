@@ -16,7 +16,7 @@
  * ones, are the baseline: how close the encoder puts a small hash grid fitted directly to the
  * other families. Prints a markdown table.
  *
- *   npx tsx scripts/large-hash-closeness.ts --zoo data/zoo --model runs/gmn-ref/encoder.onnx [--objects 13]
+ *   npx tsx scripts/large-hash-closeness.ts --zoo data/zoo --model runs/gmn-v2/encoder.onnx [--objects 13]
  *     [--levels 16] [--log2-table 14] [--steps 300] [--threads 1]
  */
 import { readFile } from 'node:fs/promises';

@@ -13,7 +13,7 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCheckpoint, saveCheckpoint } from '../src/main/compute/checkpoint';
-import type { EncoderInfo } from '../src/main/gmn/embedder';
+import { type EncoderInfo, checkEncoderRecipe } from '../src/main/gmn/embedder';
 
 /** The tables of one protocol run (types.ts's ProtocolDetail, the part read here). */
 interface ProtocolTables {
@@ -23,7 +23,7 @@ interface ProtocolTables {
 
 /**
  * metrics.json as read here: the tables sit under `detail` (and `baseline.detail`) since the
- * headline keys took `classification` and `retrieval`; reports written before that (runs/*) hold
+ * headline keys took `classification` and `retrieval`; reports written before that (the recipe-v1 runs) hold
  * the tables at the top level, with no baseline.
  */
 type EvalMetrics = { readonly model: { readonly version: string }; readonly neighbours?: { readonly shares: Readonly<Record<string, number>> } } & (
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   if (!values.run || !values.metrics) throw new RangeError('usage: npx tsx scripts/ship-encoder.ts --run runs/NAME --metrics data/zoo/eval/<version>/metrics.json [--out resources/models]');
   const out = values.out ?? 'resources/models';
   const info = JSON.parse(readFileSync(join(values.run, 'encoder.json'), 'utf8')) as EncoderInfo;
+  checkEncoderRecipe(info, join(values.run, 'encoder.json'));
   const report = JSON.parse(readFileSync(values.metrics, 'utf8')) as EvalMetrics;
   if (report.model.version !== info.version) throw new RangeError(`${values.metrics} evaluates ${report.model.version}, but ${values.run}/encoder.json is ${info.version}`);
   mkdirSync(out, { recursive: true });

@@ -61,7 +61,7 @@ afterAll(async () => {
 describe('fine-tuning across a restart', () => {
   it('checkpoints a running run on close, leaves its row queued, and continues it from that step on the next open', async () => {
     const first = app!;
-    // Steps compute the rendering targets of NeRFs not seen before (78 anchors), so 12 steps cannot pass between two polls.
+    // 12 steps of parameter graphs with probe features take far longer than a poll (200 ms).
     const started = await first.fineTunes.start({ device: 'cpu', steps: 12 });
     const training = await until(() => first.fineTunes.status(started.id), (s) => s.step >= 2 || s.state !== 'running');
     expect(training.state).toBe('running');

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppLibrary } from '../../src/main/app/app-library';
+import type { LibraryLog } from '../../src/main/library/types';
 
 export const DEMO = join(import.meta.dirname, '../../resources/demo');
 
@@ -30,7 +31,7 @@ export interface LibraryFixture {
   remove(): Promise<void>;
 }
 
-export function libraryFixture(files: readonly string[] = FIXTURE_NERFS, options: { poolSize?: number; batchSize?: number } = {}): LibraryFixture {
+export function libraryFixture(files: readonly string[] = FIXTURE_NERFS, options: { poolSize?: number; batchSize?: number; log?: LibraryLog } = {}): LibraryFixture {
   const root = mkdtempSync(join(tmpdir(), 'nerfdex-app-'));
   const demoDir = join(root, 'demo');
   mkdirSync(demoDir);
@@ -56,7 +57,7 @@ export function libraryFixture(files: readonly string[] = FIXTURE_NERFS, options
         thumbnailSize: 48,
         previewResolution: 24,
         batchSize: options.batchSize ?? 3,
-        log: { info: () => undefined, warn: () => undefined },
+        log: options.log ?? { info: () => undefined, warn: () => undefined },
       }),
     remove: () => rm(root, { recursive: true, force: true }),
   };

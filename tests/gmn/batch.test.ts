@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configFor } from '../../src/main/nerf/architectures';
 import { initParams } from '../../src/main/nerf/field-graph';
 import type { Aabb } from '../../src/main/nerf/types';
-import { GRAPH_FEED_NAMES, batchGraphs, graphBatchFeeds, sampleGridEdges } from '../../src/main/gmn/batch';
-import { seededRandom } from '../../src/main/compute/init';
-import { EDGE_TYPE_INDEX } from '../../src/main/gmn/types';
+import { GRAPH_FEED_NAMES, batchGraphs, graphBatchFeeds } from '../../src/main/gmn/batch';
 import { buildParamGraph } from '../../src/main/gmn/param-graph';
 import type { ParamGraph } from '../../src/main/gmn/types';
 
@@ -124,37 +122,5 @@ describe('graphBatchFeeds', () => {
     const graph = { ...GRAPHS[0]!, edgeType: Int32Array.from(GRAPHS[0]!.edgeType, (_, i) => (i % 2 ? -i : i)) };
     const wide = graphBatchFeeds(batchGraphs([graph])).edge_type.data as BigInt64Array;
     expect([wide[0], wide[1], wide[2], wide[3]]).toEqual([0n, -1n, 2n, -3n]);
-  });
-});
-
-describe('sampleGridEdges (training-time thinning of grid edges)', () => {
-  const count = (g: ParamGraph, types: number[]) => g.edgeType.filter((t) => types.includes(t)).length;
-  const grid = [EDGE_TYPE_INDEX.plane, EDGE_TYPE_INDEX.hash];
-  const decoder = [EDGE_TYPE_INDEX.weight, EDGE_TYPE_INDEX.bias];
-
-  it('keeps every node and decoder edge and about the fraction of grid edges, each with its own attributes', () => {
-    for (const full of [GRAPHS[1]!, GRAPHS[2]!]) {
-      const thin = sampleGridEdges(full, 0.25, seededRandom(3));
-      expect(thin.nodeCount).toBe(full.nodeCount);
-      expect(count(thin, decoder)).toBe(count(full, decoder));
-      const kept = count(thin, grid) / count(full, grid);
-      expect(kept).toBeGreaterThan(0.22);
-      expect(kept).toBeLessThan(0.28);
-      // Every kept edge is an edge of the full graph, with the same value, layer, position, ends.
-      const key = (g: ParamGraph, e: number) => `${g.src[e]}>${g.dst[e]}`;
-      const index = new Map<string, number>();
-      for (let e = 0; e < full.edgeCount; e++) index.set(key(full, e), e);
-      for (let e = 0; e < thin.edgeCount; e++) {
-        const f = index.get(key(thin, e))!;
-        expect(f).toBeDefined();
-        expect([thin.edgeValue[e], thin.edgeLayer[e], thin.edgeType[e], ...thin.edgePosition.subarray(3 * e, 3 * e + 3)]).toEqual([full.edgeValue[f], full.edgeLayer[f], full.edgeType[f], ...full.edgePosition.subarray(3 * f, 3 * f + 3)]);
-      }
-    }
-  });
-
-  it('leaves an MLP whole, returns the graph itself at fraction 1, and rejects fractions outside (0, 1]', () => {
-    expect(sampleGridEdges(GRAPHS[0]!, 0.1, seededRandom(1)).edgeCount).toBe(GRAPHS[0]!.edgeCount);
-    expect(sampleGridEdges(GRAPHS[1]!, 1, seededRandom(1))).toBe(GRAPHS[1]);
-    for (const bad of [0, -0.5, 1.5, NaN]) expect(() => sampleGridEdges(GRAPHS[1]!, bad, seededRandom(1))).toThrow(RangeError);
   });
 });

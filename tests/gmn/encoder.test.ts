@@ -102,6 +102,24 @@ describe('encoder files', () => {
     expect(stock.outputNames).toEqual(['embeddings']);
     await sessions.dispose();
   });
+
+  it.each(['reference', 'standardization'])('an encoder.json of the retired recipe (carrying "%s") is refused by Embedder.load and readEncoderInfo, naming the file', async (field) => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeEncoder, Embedder, RetiredEncoderError } = await import('../../src/main/gmn/embedder');
+    const { readEncoderInfo } = await import('../../src/main/library/import/importer');
+    const { DEFAULT_VALUE_NORMALIZATION } = await import('../../src/main/gmn/normalize');
+    const path = join(mkdtempSync(join(tmpdir(), 'nerfdex-enc-v1-')), 'encoder.onnx');
+    await writeEncoder(path, initialParams(encoderModel(config).graph, 3), { encoder: config, normalization: DEFAULT_VALUE_NORMALIZATION });
+    const jsonPath = path.replace(/\.onnx$/, '.json');
+    const retired = { ...(JSON.parse(readFileSync(jsonPath, 'utf8')) as object), [field]: field === 'reference' ? { seed: 20_261_129 } : { mean: [0], std: [1] } };
+    writeFileSync(jsonPath, JSON.stringify(retired));
+    const message = `${jsonPath}: this encoder was trained with a retired recipe (GMN recipe v1: its encoder.json carries "${field}"), which this version of nerfdex no longer runs; retrain it with \`npm run train\` (docs/gmn.md) or use the shipped encoder`;
+    await expect(Embedder.load(path)).rejects.toThrow(new RetiredEncoderError(jsonPath, [field]));
+    await expect(Embedder.load(path)).rejects.toThrow(message);
+    await expect(readEncoderInfo(path)).rejects.toThrow(message);
+  });
 });
 
 describe('NeRFs too large for a parameter graph', () => {

@@ -3,7 +3,6 @@ import * as op from '../../src/main/compute/ops';
 import { buildDecoder } from '../../src/main/gmn/decoder';
 import { compositeRays, renderingLoss, siglipLoss, softmaxCrossEntropy } from '../../src/main/gmn/losses';
 import { checkGradients } from '../compute/op-check';
-import { batchStandardize } from '../../src/main/gmn/train-graph';
 
 /** Plain-TS compositing of one ray: colour (premultiplied) and opacity. */
 function compositeReference(density: number[], rgb: number[][], deltas: number[]): { colour: number[]; opacity: number } {
@@ -90,23 +89,6 @@ describe('GMN losses', () => {
       [{ shape: [2, 3] }, { shape: [2, 5, 3] }],
       { seed: 5, perturbParams: 0.1 },
     );
-  });
-
-  it('batchStandardize: each column over the batch to mean 0, variance 1, with exact gradients', async () => {
-    const reference = ([x]: readonly Float64Array[]): number[] => {
-      const rows = 5;
-      const cols = 3;
-      const out = new Array<number>(rows * cols);
-      for (let c = 0; c < cols; c++) {
-        let mean = 0;
-        for (let r = 0; r < rows; r++) mean += x![r * cols + c]! / rows;
-        let variance = 0;
-        for (let r = 0; r < rows; r++) variance += (x![r * cols + c]! - mean) ** 2 / rows;
-        for (let r = 0; r < rows; r++) out[r * cols + c] = (x![r * cols + c]! - mean) / Math.sqrt(variance + 1e-5);
-      }
-      return out;
-    };
-    await checkGradients((g, [x]) => op.mul(batchStandardize(g, x!), op.sigmoid(x!)), [{ shape: [5, 3] }], { reference: (xs) => reference(xs).map((v, i) => v / (1 + Math.exp(-xs[0]![i]!))) });
   });
 
   it('softmax cross-entropy matches -log softmax at the label, with exact gradients, and survives large logits', async () => {

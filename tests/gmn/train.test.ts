@@ -2,14 +2,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../src/main/compute/checkpoint';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/compute/checkpoint';
 import { chooseProvider } from '../../src/main/compute/providers';
 import { WorkerPool } from '../../src/main/compute/worker-pool';
 import { Embedder } from '../../src/main/gmn/embedder';
-import { NerfCache, loadZoo } from '../../src/main/gmn/dataset';
 import { exportCheckpointEncoder } from '../../src/main/gmn/train-job';
-import { referenceNerf } from '../../src/main/gmn/reference';
-import { SessionCache } from '../../src/main/compute/session';
 import type { GmnTrainConfig } from '../../src/main/gmn/train-graph';
 import { generateZoo } from '../../src/main/zoo/generate';
 
@@ -84,52 +81,32 @@ describe('GMN training (gmn.train job)', () => {
     await expect(pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 1 }).result).rejects.toThrow(/was trained with another configuration/);
   });
 
-  it('with batch-normalised embeddings relative to reference NeRFs, the exported encoder standardises with the train split statistics', async () => {
+  it('exports the encoder of a checkpoint as it stands, and refuses a checkpoint of the retired recipe', async () => {
     const provider = await chooseProvider('cpu', { threads: 1 });
-    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-bn-'));
-    const config: GmnTrainConfig = { ...tiny, embeddingNorm: 'batch', reference: 'init' };
-    await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 1 }).result;
-    const embedder = await Embedder.load(join(out, 'encoder.onnx'));
-    const stats = embedder.info.standardization!;
-    expect(stats.mean).toHaveLength(16);
-    expect(stats.std.every((s) => s > 0)).toBe(true);
-    // The train split's training-architecture fits, embedded by the exported encoder: mean 0, std 1 per dimension.
-    const data = loadZoo(zoo);
-    const cache = new NerfCache(data);
-    const nerfs = await Promise.all(data.manifest.fits.filter((f) => ['mlp-train', 'triplane-train', 'hash-train'].includes(f.architecture)).map((f) => cache.get(f.id, f.architecture)));
-    const sessions = new SessionCache();
-    const e = await embedder.embed(nerfs, sessions, provider);
-    // A reference NeRF embeds as the zero difference: -mean / std after standardisation.
-    const [own] = await embedder.embed([referenceNerf(nerfs[0]!.config)], sessions, provider);
-    for (let d = 0; d < 16; d++) expect(own![d]!).toBeCloseTo(-stats.mean[d]! / stats.std[d]!, 2);
-    // Batching does not change an embedding (references are appended per batch).
-    const single = await embedder.embed([nerfs[3]!], sessions, provider);
-    for (let d = 0; d < 16; d++) expect(single[0]![d]!).toBeCloseTo(e[3]![d]!, 3);
-    await sessions.dispose();
-    for (let d = 0; d < 16; d++) {
-      const column = e.map((v) => v[d]!);
-      const mean = column.reduce((a, b) => a + b, 0) / column.length;
-      const std = Math.sqrt(column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length);
-      expect(Math.abs(mean)).toBeLessThan(1e-3);
-      if (stats.std[d]! > 1e-5) expect(std).toBeCloseTo(1, 2);
-    }
-    // Exporting the checkpoint again needs the zoo, and gives the same weights.
-    await expect(exportCheckpointEncoder(out, undefined)).rejects.toThrow(/needs --zoo/);
-    const again = await exportCheckpointEncoder(out, zoo);
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-export-'));
+    await pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 1 }).result;
+    const trained = await Embedder.load(join(out, 'encoder.onnx'));
+    const again = await exportCheckpointEncoder(out, 'test');
     expect(again.step).toBe(2);
-    expect((await Embedder.load(again.encoder)).info.standardization).toEqual(stats);
-    expect((await Embedder.load(again.encoder)).info.reference).toEqual(embedder.info.reference);
+    const exported = await Embedder.load(again.encoder);
+    // The same weights give the same model bytes, so the same version.
+    expect(exported.info.version).toBe(trained.info.version);
+    expect(exported.info.command).toBe('test (exported at step 2)');
+    const checkpoint = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
+    const retired = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-retired-'));
+    const checkpointPath = join(retired, 'checkpoint.safetensors');
+    await saveCheckpoint(checkpointPath, { params: checkpoint.params, metadata: { ...checkpoint.metadata, 'nerfdex.gmn.config': JSON.stringify({ ...tiny, embeddingNorm: 'batch', reference: 'init' }) } });
+    await expect(exportCheckpointEncoder(retired)).rejects.toThrow(`${checkpointPath}: trained with a retired recipe (embeddingNorm "batch", reference "init"), which this version of nerfdex no longer trains or exports; retrain with \`npm run train\` (docs/gmn.md)`);
   });
 
-  it('starts from the weights of another run with --init (fresh optimiser), trains on thinned grid graphs, and refuses a checkpoint of other sizes', async () => {
+  it('starts from the weights of another run with --init (fresh optimiser), and refuses a checkpoint of other sizes', async () => {
     const provider = await chooseProvider('cpu', { threads: 1 });
     const base = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-base-'));
     await pool.startJob('gmn.train', { zoo, out: base, provider, config: tiny, epochs: 1 }).result;
     const from = await loadCheckpoint(join(base, 'checkpoint.safetensors'));
     const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-init-'));
     // Zero epochs of training are not possible, so compare after one step at a tiny learning rate.
-    const config: GmnTrainConfig = { ...tiny, gridEdgeFraction: 0.25 };
-    const result = await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 1, lr: 1e-9, init: join(base, 'checkpoint.safetensors') }).result;
+    const result = await pool.startJob('gmn.train', { zoo, out, provider, config: tiny, epochs: 1, lr: 1e-9, init: join(base, 'checkpoint.safetensors') }).result;
     expect(result.steps).toBe(2);
     const state = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
     expect(state.optimizer?.step).toBe(2);
@@ -143,10 +120,10 @@ describe('GMN training (gmn.train job)', () => {
     const other = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-init-bad-'));
     await expect(pool.startJob('gmn.train', { zoo, out: other, provider, config: { ...tiny, encoder: { ...tiny.encoder, hidden: 12 } }, epochs: 1, init: join(base, 'checkpoint.safetensors') }).result).rejects.toThrow(/encoder\/.* is \d+x8, this model needs \d+x12/);
   });
-  it('trains with colour augmentation and weighs L_C by the configured contrastive weight', async () => {
+  it('weighs L_C by the configured contrastive weight', async () => {
     const provider = await chooseProvider('cpu', { threads: 1 });
-    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-colour-'));
-    const config: GmnTrainConfig = { ...tiny, colourAugment: true, contrastiveWeight: 0.5 };
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-weight-'));
+    const config: GmnTrainConfig = { ...tiny, contrastiveWeight: 0.5 };
     const result = await pool.startJob('gmn.train', { zoo, out, provider, config, epochs: 1 }).result;
     expect(result.steps).toBe(2);
     const lines = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);

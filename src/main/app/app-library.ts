@@ -4,12 +4,13 @@
  * an encoder model is installed. Plain Node: no Electron here.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProviderChoice, ProviderRequest } from '../../shared/compute';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { WorkerPool } from '../compute/worker-pool';
+import { RetiredEncoderError, checkEncoderRecipe } from '../gmn/embedder';
 import { readEncoderInfo } from '../library/import/importer';
 import { Library } from '../library/library';
 import type { AssetTagger, LibraryLog } from '../library/types';
@@ -103,6 +104,8 @@ export class AppLibrary {
   private closing = false;
   /** Another encoder was selected while embedding ran: look again once it stops. */
   private embedAgain = false;
+  /** Why each encoder.json read so far cannot be used (undefined: it can), as of its mtime. */
+  private readonly encoderProblems = new Map<string, { readonly mtimeMs: number; readonly problem: string | undefined }>();
   /** Set once the constructor's caller has built the import jobs. */
   jobs!: ImportJobs;
   /** One-click fine-tuning of the encoder on this library. */
@@ -125,10 +128,40 @@ export class AppLibrary {
     private readonly log: LibraryLog,
   ) {}
 
-  /** The encoder the app embeds with: the one chosen in the settings, else the shipped one. */
+  /**
+   * The encoder the app embeds with: the one chosen in the settings, else the shipped one. A
+   * chosen encoder this build cannot run (trained with a retired recipe) gives way to the shipped one.
+   */
   get encoderPath(): string {
     const chosen = this.library.getSetting<string | null>(ENCODER_SETTING);
-    return typeof chosen === 'string' ? chosen : this.shippedEncoderPath;
+    return typeof chosen === 'string' && this.unusableEncoderReason(chosen) === undefined ? chosen : this.shippedEncoderPath;
+  }
+
+  /**
+   * Why the encoder at `encoderPath` cannot be used (its encoder.json is of a retired recipe, see
+   * `RetiredEncoderError`), or undefined when it can or is not there. Each one found is logged
+   * once; the answer is kept until encoder.json changes.
+   */
+  unusableEncoderReason(encoderPath: string): string | undefined {
+    const jsonPath = encoderPath.replace(/\.onnx$/, '.json');
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(jsonPath).mtimeMs;
+    } catch {
+      return undefined;
+    }
+    const known = this.encoderProblems.get(jsonPath);
+    if (known?.mtimeMs === mtimeMs) return known.problem;
+    let problem: string | undefined;
+    try {
+      checkEncoderRecipe(JSON.parse(readFileSync(jsonPath, 'utf8')) as object, jsonPath);
+    } catch (error) {
+      // Other faults (an unreadable file) surface where the encoder is loaded, as before.
+      if (error instanceof RetiredEncoderError) problem = error.message;
+    }
+    this.encoderProblems.set(jsonPath, { mtimeMs, problem });
+    if (problem !== undefined) this.log.warn(`the encoder ${encoderPath} cannot be used${encoderPath === this.shippedEncoderPath ? '' : ', so the app uses the shipped one'}: ${problem}`);
+    return problem;
   }
 
   /**
@@ -148,7 +181,7 @@ export class AppLibrary {
     const jobs = new ImportJobs(library, {
       pool,
       provider,
-      encoderPath: () => (existsSync(app.encoderPath) ? app.encoderPath : undefined),
+      encoderPath: () => (app.encoderInstalled() ? app.encoderPath : undefined),
       thumbnailSize: options.thumbnailSize,
       previewResolution: options.previewResolution,
       batchSize: options.batchSize,
@@ -167,8 +200,10 @@ export class AppLibrary {
     return app;
   }
 
+  /** Whether the encoder the app embeds with is there and can be run. */
   encoderInstalled(): boolean {
-    return existsSync(this.encoderPath);
+    const encoderPath = this.encoderPath;
+    return existsSync(encoderPath) && this.unusableEncoderReason(encoderPath) === undefined;
   }
 
   /**

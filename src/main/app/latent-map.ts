@@ -63,7 +63,7 @@ export class LatentMaps {
         modelVersion: null,
         unavailable: this.app.encoderInstalled()
           ? 'the installed encoder model has not embedded any asset yet; a job is embedding them, and the map appears once it is done'
-          : noMapEncoderMessage(this.app.encoderPath),
+          : (this.app.unusableEncoderReason(this.app.encoderPath) ?? noMapEncoderMessage(this.app.encoderPath)),
       };
     }
     const all = embeddedIds(this.app, model.version);

@@ -73,7 +73,8 @@ export function noEncoderMessage(encoderPath: string): string {
 /** Why find-similar cannot answer now, or null when it can. */
 function similarUnavailable(app: AppLibrary): string | null {
   if (app.library.activeModel()) return null;
-  return app.encoderInstalled() ? 'the installed encoder model has not embedded any asset yet; a job is embedding them' : noEncoderMessage(app.encoderPath);
+  if (app.encoderInstalled()) return 'the installed encoder model has not embedded any asset yet; a job is embedding them';
+  return app.unusableEncoderReason(app.encoderPath) ?? noEncoderMessage(app.encoderPath);
 }
 
 /** Rejects with why find-similar cannot answer now (no encoder, or nothing embedded yet). */

@@ -44,17 +44,18 @@ interface ModelFolder {
   readonly created: string | null;
 }
 
-/** The shipped encoder (when installed) and every fine-tuned one in the models folder. */
+/** The shipped encoder (when installed and usable) and every usable fine-tuned one in the models folder. */
 async function modelFolders(app: AppLibrary): Promise<ModelFolder[]> {
   const out: ModelFolder[] = [];
-  if (existsSync(app.shippedEncoderPath)) {
+  // An encoder of a retired recipe is left out (AppLibrary logs it once).
+  if (existsSync(app.shippedEncoderPath) && app.unusableEncoderReason(app.shippedEncoderPath) === undefined) {
     const info = await readEncoderInfo(app.shippedEncoderPath);
     out.push({ version: info.version, encoderPath: app.shippedEncoderPath, source: 'shipped', created: info.created ?? null });
   }
   const entries = existsSync(app.modelsDir) ? await readdir(app.modelsDir, { withFileTypes: true }) : [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const encoderPath = path.join(app.modelsDir, entry.name, 'encoder.onnx');
-    if (!existsSync(encoderPath)) continue;
+    if (!existsSync(encoderPath) || app.unusableEncoderReason(encoderPath) !== undefined) continue;
     const info = await readEncoderInfo(encoderPath).catch(() => undefined);
     if (info && !out.some((m) => m.version === info.version)) out.push({ version: info.version, encoderPath, source: 'fine-tuned', created: info.created ?? null });
   }
@@ -63,7 +64,7 @@ async function modelFolders(app: AppLibrary): Promise<ModelFolder[]> {
 
 async function listModels(app: AppLibrary): Promise<ModelVersionInfo[]> {
   const folders = await modelFolders(app);
-  const selected = existsSync(app.encoderPath) ? (await readEncoderInfo(app.encoderPath)).version : null;
+  const selected = app.encoderInstalled() ? (await readEncoderInfo(app.encoderPath)).version : null;
   const active = app.library.activeModel()?.version ?? null;
   const registered = new Set(app.library.models().map((m) => m.version));
   const assets = app.library.listAssets({ limit: 0 }).total;

@@ -68,11 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       threads: { type: 'string' },
       export: { type: 'boolean' },
-      'embedding-norm': { type: 'string' },
-      reference: { type: 'string' },
-      'grid-edges': { type: 'string' },
       init: { type: 'string' },
-      'colour-augment': { type: 'boolean' },
       'contrastive-weight': { type: 'string' },
       'category-weight': { type: 'string' },
       probes: { type: 'string' },
@@ -86,12 +82,12 @@ export async function main(argv: string[]): Promise<number> {
   if (values.export) {
     // Export the encoder of the checkpoint in --out as it stands (a stopped or running run).
     if (!values.out) throw new RangeError('--export needs --out DIR (the run whose checkpoint to export)');
-    const { encoder, step } = await exportCheckpointEncoder(values.out, values.zoo, `npm run train -- ${argv.filter((a) => a !== '--export').join(' ')}`);
+    const { encoder, step } = await exportCheckpointEncoder(values.out, `npm run train -- ${argv.filter((a) => a !== '--export').join(' ')}`);
     console.log(`exported ${encoder} from the checkpoint at step ${step}`);
     return 0;
   }
   if (values.help || !values.zoo) {
-    console.log(`usage: npm run train -- --zoo DIR [--epochs ${DEFAULT_EPOCHS}] [--out runs/gmn-v2] [--loss con|rec|rec+con] [--category-weight 1] [--contrastive-weight 1] [--probes 64] [--readout edges+outputs|edges] [--feature-encoders shared|separate] [--batch 8] [--lr 1e-3] [--schedule cosine|constant|one-cycle] [--warmup 50] [--seed 0] [--hidden 32] [--embedding 128] [--device auto] [--threads 0] [--colour-augment] [--embedding-norm none|batch] [--reference none|init] [--grid-edges 1] [--init CHECKPOINT]; or --out DIR --export to write the encoder of a run's checkpoint`);
+    console.log(`usage: npm run train -- --zoo DIR [--epochs ${DEFAULT_EPOCHS}] [--out runs/gmn-v2] [--loss con|rec|rec+con] [--category-weight 1] [--contrastive-weight 1] [--probes 64] [--readout edges+outputs|edges] [--feature-encoders shared|separate] [--batch 8] [--lr 1e-3] [--schedule cosine|constant|one-cycle] [--warmup 50] [--seed 0] [--hidden 32] [--embedding 128] [--device auto] [--threads 0] [--init CHECKPOINT]; or --out DIR --export to write the encoder of a run's checkpoint`);
     return values.help ? 0 : 2;
   }
   const loss = oneOf(values.loss ?? DEFAULT_TRAIN.loss, 'loss', LOSS_MODES) as LossMode;
@@ -101,10 +97,6 @@ export async function main(argv: string[]): Promise<number> {
   const config = {
     ...DEFAULT_TRAIN,
     loss,
-    ...(values['embedding-norm'] ? { embeddingNorm: oneOf(values['embedding-norm'], 'embedding-norm', ['none', 'batch'] as const) } : {}),
-    ...(values.reference ? { reference: oneOf(values.reference, 'reference', ['none', 'init'] as const) } : {}),
-    ...(values['grid-edges'] ? { gridEdgeFraction: numberOption(values['grid-edges'], 'grid-edges', 1, { min: 0.01, max: 1 }) } : {}),
-    ...(values['colour-augment'] ? { colourAugment: true } : {}),
     ...(values['contrastive-weight'] ? { contrastiveWeight: numberOption(values['contrastive-weight'], 'contrastive-weight', 0.02, { min: 0 }) } : {}),
     ...(values['category-weight'] ? { categoryWeight: numberOption(values['category-weight'], 'category-weight', 0, { min: 0 }) } : {}),
     objectsPerBatch: numberOption(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch, { integer: true, min: 2 }),

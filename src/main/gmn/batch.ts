@@ -7,7 +7,7 @@ import { endianness } from 'node:os';
 import type { HostTensor } from '../compute/tensor';
 import type { EncoderConfig } from './encoder';
 import { FIELD_OUTPUTS } from '../nerf/layout';
-import { EDGE_TYPE_INDEX, NODE_TYPE_INDEX, POSITION_SLOTS, type GraphBatch, type ParamGraph } from './types';
+import { NODE_TYPE_INDEX, POSITION_SLOTS, type GraphBatch, type ParamGraph } from './types';
 
 /**
  * One graph holding `graphs` side by side: graph g's nodes and edges follow graph g - 1's, its
@@ -75,48 +75,6 @@ export function batchGraphs(graphs: readonly ParamGraph[]): GraphBatch {
     }
   });
   return batch;
-}
-
-/**
- * A training-time thinning of a parameter graph: each grid edge (tri-plane texel or hash entry
- * feature, the bulk of a grid NeRF's graph) is kept with probability `fraction`; decoder edges and
- * all nodes are always kept. Mean aggregation and the mean readout over a random subset estimate
- * the full graph's means without bias, at a fraction of the cost of a step; inference always uses
- * the full graph. `fraction` 1 returns the graph itself.
- */
-export function sampleGridEdges(graph: ParamGraph, fraction: number, next: () => number): ParamGraph {
-  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`sampleGridEdges: fraction must be in (0, 1], got ${fraction}`);
-  if (fraction === 1) return graph;
-  const plane = EDGE_TYPE_INDEX.plane;
-  const hash = EDGE_TYPE_INDEX.hash;
-  const keep: number[] = [];
-  for (let e = 0; e < graph.edgeCount; e++) {
-    const t = graph.edgeType[e]!;
-    if ((t !== plane && t !== hash) || next() < fraction) keep.push(e);
-  }
-  const pick = <T extends Float32Array | Int32Array>(from: T, make: (n: number) => T): T => {
-    const out = make(keep.length);
-    for (let i = 0; i < keep.length; i++) out[i] = from[keep[i]!]!;
-    return out;
-  };
-  const position = new Float32Array(keep.length * POSITION_SLOTS);
-  for (let i = 0; i < keep.length; i++) position.set(graph.edgePosition.subarray(keep[i]! * POSITION_SLOTS, (keep[i]! + 1) * POSITION_SLOTS), i * POSITION_SLOTS);
-  const floats = (n: number) => new Float32Array(n);
-  const ints = (n: number) => new Int32Array(n);
-  return {
-    nodeCount: graph.nodeCount,
-    edgeCount: keep.length,
-    nodeLayer: graph.nodeLayer,
-    nodeOrder: graph.nodeOrder,
-    nodeType: graph.nodeType,
-    edgeValue: pick(graph.edgeValue, floats),
-    edgeLayer: pick(graph.edgeLayer, floats),
-    edgeType: pick(graph.edgeType, ints),
-    edgePosition: position,
-    src: pick(graph.src, ints),
-    dst: pick(graph.dst, ints),
-    ...(graph.probe ? { probe: graph.probe } : {}),
-  };
 }
 
 const littleEndian = endianness() === 'LE';

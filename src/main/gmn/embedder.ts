@@ -16,8 +16,7 @@ import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormali
 import { type BuildParamGraphOptions, buildParamGraph, paramGraphSize } from './param-graph';
 import { distillNerf } from '../nerf/distill';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
-import { type EmbeddingStandardization, encoderModel } from './train-graph';
-import { REFERENCE_SEED, withReferences } from './reference';
+import { encoderModel } from './train-graph';
 
 /** What `encoder.json` holds. */
 export interface EncoderInfo {
@@ -31,10 +30,30 @@ export interface EncoderInfo {
   readonly zooManifest?: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly created?: string;
-  /** Embeddings are relative to the untrained reference NeRF of each config (reference.ts). */
-  readonly reference?: { readonly seed: number };
-  /** Train-split statistics the raw embeddings are standardised with (embeddingNorm 'batch'). */
-  readonly standardization?: EmbeddingStandardization;
+}
+
+/** Fields of encoder.json that only encoders of recipe v1 carry (docs/gmn.md, "Earlier runs"). */
+export const RETIRED_ENCODER_FIELDS = ['reference', 'standardization'] as const;
+
+/** An encoder.json of an encoder trained with a retired recipe, which this build cannot run. */
+export class RetiredEncoderError extends Error {
+  override readonly name = 'RetiredEncoderError';
+  constructor(
+    readonly file: string,
+    readonly fields: readonly string[],
+  ) {
+    super(`${file}: this encoder was trained with a retired recipe (GMN recipe v1: its encoder.json carries ${fields.map((f) => `"${f}"`).join(' and ')}), which this version of nerfdex no longer runs; retrain it with \`npm run train\` (docs/gmn.md) or use the shipped encoder`);
+  }
+}
+
+/**
+ * Refuses the description of an encoder trained with a retired recipe (embeddings relative to
+ * reference NeRFs, standardised with train-split statistics).
+ * @throws {RetiredEncoderError} naming `jsonPath` and the fields.
+ */
+export function checkEncoderRecipe(info: object, jsonPath: string): void {
+  const fields = RETIRED_ENCODER_FIELDS.filter((f) => f in info);
+  if (fields.length > 0) throw new RetiredEncoderError(jsonPath, fields);
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -44,7 +63,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** Writes encoder.onnx and encoder.json (atomically) from trained encoder parameters. */
 export async function writeEncoder(onnxPath: string, params: Readonly<Record<string, HostTensor>>, info: Omit<EncoderInfo, 'version'>): Promise<EncoderInfo> {
-  const { graph, embeddings } = encoderModel(info.encoder, info.standardization, info.reference !== undefined);
+  const { graph, embeddings } = encoderModel(info.encoder);
   const needed: Record<string, HostTensor> = {};
   for (const p of graph.params) {
     const t = params[p.name];
@@ -60,25 +79,6 @@ export async function writeEncoder(onnxPath: string, params: Readonly<Record<str
     await rename(`${path}.tmp-${process.pid}`, path);
   }
   return full;
-}
-
-/**
- * Mean and standard deviation of each dimension of the raw encoder's embeddings of `nerfs`
- * (population statistics; a floor of 1e-6 on the std), for `EncoderInfo.standardization`.
- */
-export async function embeddingStatistics(params: Readonly<Record<string, HostTensor>>, encoder: EncoderConfig, normalization: ValueNormalization, nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8, reference?: { readonly seed: number }): Promise<EmbeddingStandardization> {
-  if (!nerfs.length) throw new RangeError('embeddingStatistics: needs at least one NeRF');
-  const { graph, embeddings } = encoderModel(encoder, undefined, reference !== undefined);
-  const needed: Record<string, HostTensor> = {};
-  for (const p of graph.params) needed[p.name] = params[p.name] ?? (() => { throw new RangeError(`embeddingStatistics: no value for encoder parameter "${p.name}"`); })();
-  const raw = Embedder.fromBytes(exportModel(graph, { outputs: { embeddings }, params: needed, name: 'nerfdex_gmn_encoder_raw' }), { version: 'raw', encoder, normalization, ...(reference ? { reference } : {}) });
-  const all = await raw.embed(nerfs, sessions, provider, batchSize);
-  const d = encoder.embedding;
-  const mean = new Float64Array(d);
-  const sq = new Float64Array(d);
-  for (const e of all) for (let i = 0; i < d; i++) mean[i] = mean[i]! + e[i]! / all.length;
-  for (const e of all) for (let i = 0; i < d; i++) sq[i] = sq[i]! + (e[i]! - mean[i]!) ** 2 / all.length;
-  return { mean: Array.from(mean), std: Array.from(sq, (v) => Math.max(1e-6, Math.sqrt(v))) };
 }
 
 /**
@@ -110,7 +110,10 @@ export class Embedder {
     private readonly model: Uint8Array,
   ) {}
 
-  /** Loads encoder.onnx and the encoder.json beside it. */
+  /**
+   * Loads encoder.onnx and the encoder.json beside it.
+   * @throws {RetiredEncoderError} for an encoder trained with a retired recipe.
+   */
   static async load(onnxPath: string): Promise<Embedder> {
     const model = new Uint8Array(await readFile(onnxPath));
     const jsonPath = onnxPath.replace(/\.onnx$/, '.json');
@@ -121,6 +124,7 @@ export class Embedder {
       throw new Error(`${jsonPath}: cannot read the encoder description (${(e as Error).message})`);
     }
     if (typeof info.version !== 'string' || !info.encoder || typeof info.encoder.embedding !== 'number') throw new Error(`${jsonPath}: not an encoder description`);
+    checkEncoderRecipe(info, jsonPath);
     checkValueNormalization(info.normalization ?? DEFAULT_VALUE_NORMALIZATION);
     return new Embedder(info, model);
   }
@@ -149,16 +153,7 @@ export class Embedder {
     const d = this.dimensions;
     for (let i = 0; i < nerfs.length; i += batchSize) {
       const batch = await Promise.all(nerfs.slice(i, i + batchSize).map((n) => embeddableNerf(n, sessions, provider)));
-      let feeds: Record<string, HostTensor>;
-      if (this.info.reference) {
-        if (this.info.reference.seed !== REFERENCE_SEED) throw new RangeError(`encoder ${this.info.version}: trained with reference seed ${this.info.reference.seed}, this build knows ${REFERENCE_SEED}`);
-        const { graphs, referenceIndex } = withReferences(batch);
-        feeds = encoderFeeds(batchGraphs(graphs.map((n) => buildParamGraph(n, this.graphOptions))), this.info.encoder);
-        feeds['embed_index'] = { dtype: 'int64', shape: [batch.length], data: BigInt64Array.from(batch, (_, i) => BigInt(i)) };
-        feeds['reference_index'] = { dtype: 'int64', shape: [batch.length], data: BigInt64Array.from(referenceIndex, (r) => BigInt(r)) };
-      } else {
-        feeds = encoderFeeds(batchGraphs(batch.map((n) => buildParamGraph(n, this.graphOptions))), this.info.encoder);
-      }
+      const feeds = encoderFeeds(batchGraphs(batch.map((n) => buildParamGraph(n, this.graphOptions))), this.info.encoder);
       const result = await runSession(session, feeds);
       const e = result['embeddings']!.data as Float32Array;
       for (let g = 0; g < batch.length; g++) out.push(e.slice(g * d, (g + 1) * d));

@@ -18,13 +18,12 @@ import { learningRateAt } from '../compute/schedules';
 import type { HostTensor } from '../compute/tensor';
 import { readNerfFile } from '../nerf/formats/native';
 import type { Nerf } from '../nerf/types';
-import { Embedder, embeddingStatistics, writeEncoder } from './embedder';
+import { Embedder, writeEncoder } from './embedder';
 import { type FineTuneObject, FineTuneSampler, cachedTargets, nerfIn } from './finetune-data';
 import { type HeldOutMetrics, heldOutMetrics } from './finetune-eval';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
-import { REFERENCE_SEED } from './reference';
 import type { RayTargets } from './targets';
-import { type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
+import { type GmnTrainConfig, buildGmnTrainStep, checkTrainRecipe } from './train-graph';
 import { batchFeeds } from './train-job';
 
 export interface GmnFineTuneInput {
@@ -89,9 +88,6 @@ export const FINE_TUNE_LOG = 'train-log.jsonl';
 const FINE_TUNE_KEY = 'nerfdex.gmn.finetune';
 const INIT_KEY = 'nerfdex.gmn.init';
 
-/** Most NeRFs the standardisation statistics of a batch-normalised encoder are taken over. */
-const MAX_STATISTICS_NERFS = 96;
-
 /** Prefix of the progress metrics that carry the old model's held-out metrics, reported once measured. */
 export const BEFORE_PREFIX = 'before.';
 
@@ -127,6 +123,7 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
   const configText = state.metadata['nerfdex.gmn.config'];
   if (!configText) throw new Error(`${input.checkpoint}: not a GMN training checkpoint (no nerfdex.gmn.config)`);
   const config = JSON.parse(configText) as GmnTrainConfig;
+  checkTrainRecipe(config, input.checkpoint);
   const seed = input.seed ?? 0;
   const total = input.steps;
   const sampler = new FineTuneSampler(input.library, input.anchors, config.objectsPerBatch, input.libraryShare ?? 0.5, seed);
@@ -214,18 +211,9 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
   await save();
 
   ctx.progress({ done, total, message: FINE_TUNE_STAGES.export });
-  let standardization;
-  if (config.embeddingNorm === 'batch') {
-    // The statistics of the data the encoder was fine-tuned on, as training on a zoo takes the train split's.
-    const pool = [...input.anchors, ...input.library].flatMap((o) => o.nerfs).slice(0, MAX_STATISTICS_NERFS);
-    const reference = config.reference === 'init' ? { seed: REFERENCE_SEED } : undefined;
-    standardization = await embeddingStatistics(params, config.encoder, DEFAULT_VALUE_NORMALIZATION, await Promise.all(pool.map((n) => load(n.file))), ctx.sessions, input.provider, 8, reference);
-  }
   const encoderPath = join(input.out, 'encoder.onnx');
   const info = await writeEncoder(encoderPath, params, {
     encoder: config.encoder,
-    ...(standardization ? { standardization } : {}),
-    ...(config.reference === 'init' ? { reference: { seed: REFERENCE_SEED } } : {}),
     normalization: DEFAULT_VALUE_NORMALIZATION,
     command: `fine-tuned in the app for ${done} steps from ${base.info.version}`,
     ...(base.info.zooManifest ? { zooManifest: base.info.zooManifest } : {}),

@@ -29,33 +29,6 @@ export interface GmnTrainConfig {
   readonly backgroundRays: number;
   readonly samples: number;
   readonly optimizer?: AdamWOptions;
-  /**
-   * 'batch': each embedding dimension is standardised over the batch's 2K graphs before the
-   * losses see it (batch normalisation without affine; the exported encoder applies the train
-   * split's statistics instead). At initialisation a GMN's embeddings of different NeRFs agree
-   * to 1e-4 of their size, so without it the losses' gradients drown in that common part.
-   * @default 'none'
-   */
-  readonly embeddingNorm?: 'none' | 'batch';
-  /**
-   * 'init': each NeRF is embedded relative to the untrained reference NeRF of its config
-   * (reference.ts); the batch then holds 2K + 2 graphs, the last two the references of side A
-   * and side B. @default 'none'
-   */
-  readonly reference?: 'none' | 'init';
-  /**
-   * Fraction of grid edges (tri-plane texels, hash entries) each training graph keeps, drawn
-   * afresh every step (batch.ts, `sampleGridEdges`); decoder edges are always kept, inference
-   * uses whole graphs. Grid edges are 98 % of a tri-plane's or hash grid's graph, so 0.25 makes a
-   * step about 3 times cheaper. @default 1
-   */
-  readonly gridEdgeFraction?: number;
-  /**
-   * Recolour each training NeRF and its rendering targets by a random one of the 48 exact colour
-   * transforms (nerf/recolour.ts), drawn per graph and per step, so the two architectures of an
-   * object rarely share colours and the contrastive loss must match them by shape. @default false
-   */
-  readonly colourAugment?: boolean;
   /** Weight of L_C in L_R + w L_C (the paper's 0.02). @default CONTRASTIVE_WEIGHT */
   readonly contrastiveWeight?: number;
   /**
@@ -71,14 +44,20 @@ export interface GmnTrainConfig {
 /** Parameters of the category head start afresh when --init's checkpoint has none. */
 export const CATEGORY_HEAD_PREFIX = 'category_head/';
 
-/** Standardises each column of x [G, D] over its G rows (static G). */
-export function batchStandardize(g: Graph, x: Value): Value {
-  const rows = x.shape[0];
-  if (typeof rows !== 'number') throw new RangeError(`batchStandardize: the row count must be static, got ${String(rows)}`);
-  const filled = (v: number) => (g.floatType === 'float64' ? { dtype: 'float64' as const, shape: [rows], data: new Float64Array(rows).fill(v) } : { dtype: 'float32' as const, shape: [rows], data: new Float32Array(rows).fill(v) });
-  const ones = g.constant(filled(1));
-  const zeros = g.constant(filled(0));
-  return op.transposeLast(op.layerNorm(op.transposeLast(x), ones, zeros));
+/**
+ * Options of recipe v1 that this build no longer trains with (docs/gmn.md, "Earlier runs"),
+ * with the value each had when off.
+ */
+const RETIRED_OPTIONS: Readonly<Record<string, unknown>> = { embeddingNorm: 'none', reference: 'none', gridEdgeFraction: 1, colourAugment: false };
+
+/**
+ * Refuses a training configuration read from a checkpoint that uses a retired option: this build
+ * would silently train or export something else from it.
+ * @throws {Error} naming `file` and the options.
+ */
+export function checkTrainRecipe(config: object, file: string): void {
+  const used = Object.entries(RETIRED_OPTIONS).filter(([key, off]) => key in config && (config as Record<string, unknown>)[key] !== off).map(([key]) => `${key} ${JSON.stringify((config as Record<string, unknown>)[key])}`);
+  if (used.length > 0) throw new Error(`${file}: trained with a retired recipe (${used.join(', ')}), which this version of nerfdex no longer trains or exports; retrain with \`npm run train\` (docs/gmn.md)`);
 }
 
 /**
@@ -105,12 +84,7 @@ export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel & { re
   const inputs = declareEncoderInputs(g, config.encoder);
   const k = config.objectsPerBatch;
   const d = config.encoder.embedding;
-  let raw = buildEncoder(g, inputs, config.encoder);
-  if (config.reference === 'init') {
-    const all = op.reshape(raw, [2 * k + 2, d]);
-    raw = op.concat([op.sub(op.slice(all, 0, 0, k), op.slice(all, 0, 2 * k, 2 * k + 1)), op.sub(op.slice(all, 0, k, 2 * k), op.slice(all, 0, 2 * k + 1, 2 * k + 2))], 0);
-  }
-  const embeddings = config.embeddingNorm === 'batch' ? batchStandardize(g, op.reshape(raw, [2 * k, d])) : raw;
+  const embeddings = buildEncoder(g, inputs, config.encoder);
   const metrics: Record<string, Value> = {};
   let loss: Value | undefined;
   if (config.loss !== 'con') {
@@ -157,36 +131,9 @@ export function buildGmnTrainStep(config: GmnTrainConfig): TrainStepModel & { re
   return { ...buildTrainStep({ graph: g, loss: loss!, metrics, optimizer: config.optimizer ?? { weightDecay: 1e-2 } }), graph: g };
 }
 
-/** Per-dimension statistics of raw embeddings, applied as (e - mean) / std. */
-export interface EmbeddingStandardization {
-  readonly mean: readonly number[];
-  readonly std: readonly number[];
-}
-
-/**
- * The inference model: parameter graphs in, embeddings [G, D] out (parameters as inputs). With
- * `standardization` (encoders trained with embeddingNorm 'batch'), the raw embeddings are
- * standardised with the train split's statistics, as batch normalisation does at inference.
- * With `reference` (encoders trained with reference 'init'), inputs embed_index and
- * reference_index [M] pick the M embedded graphs and their references, and the output is
- * [M, D] differences.
- */
-export function encoderModel(config: EncoderConfig, standardization?: EmbeddingStandardization, reference = false): { graph: Graph; embeddings: Value; bytes: Uint8Array } {
+/** The inference model: parameter graphs in, embeddings [G, D] out (parameters as inputs). */
+export function encoderModel(config: EncoderConfig): { graph: Graph; embeddings: Value; bytes: Uint8Array } {
   const g = new Graph('float32');
-  let embeddings = buildEncoder(g, declareEncoderInputs(g, config), config);
-  if (reference) {
-    // Rows embed_index[i] minus rows reference_index[i] (Embedder appends the references).
-    const embedIndex = g.input('embed_index', 'int64', ['M']);
-    const referenceIndex = g.input('reference_index', 'int64', ['M']);
-    embeddings = op.sub(op.gather(embeddings, embedIndex), op.gather(embeddings, referenceIndex));
-  }
-  if (standardization) {
-    const d = config.embedding;
-    if (standardization.mean.length !== d || standardization.std.length !== d) throw new RangeError(`encoderModel: standardization needs ${d} means and stds, got ${standardization.mean.length} and ${standardization.std.length}`);
-    if (standardization.std.some((x) => !(x > 0) || !Number.isFinite(x)) || standardization.mean.some((x) => !Number.isFinite(x))) throw new RangeError('encoderModel: standardization must hold finite means and positive stds');
-    const mean = g.constant({ dtype: 'float32', shape: [d], data: Float32Array.from(standardization.mean) });
-    const inverse = g.constant({ dtype: 'float32', shape: [d], data: Float32Array.from(standardization.std, (x) => 1 / x) });
-    embeddings = op.mul(op.sub(embeddings, mean), inverse);
-  }
+  const embeddings = buildEncoder(g, declareEncoderInputs(g, config), config);
   return { graph: g, embeddings, bytes: buildModel(g, { outputs: { embeddings }, name: 'gmn_encoder' }) };
 }

@@ -10,22 +10,18 @@ import { type AdamWState, adamWState, adamWStep, stepMetrics } from '../compute/
 import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
 import { initialParams, seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
-import { SessionCache } from '../compute/session';
-import { chooseProvider } from '../compute/providers';
 import { learningRateAt } from '../compute/schedules';
 import type { HostTensor } from '../compute/tensor';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
-import { randomColourTransform, recolourNerf, recolourPremultiplied } from '../nerf/recolour';
 import type { Nerf } from '../nerf/types';
-import { batchGraphs, encoderFeeds, sampleGridEdges } from './batch';
-import { NerfCache, type ZooData, ensureTargets, loadZoo } from './dataset';
-import { embeddingStatistics, writeEncoder } from './embedder';
+import { batchGraphs, encoderFeeds } from './batch';
+import { NerfCache, ensureTargets, loadZoo } from './dataset';
+import { writeEncoder } from './embedder';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
 import { buildParamGraph } from './param-graph';
-import { REFERENCE_SEED, referenceNerf } from './reference';
 import { PairSampler } from './sampler';
 import { type RayTargets, sampleRays } from './targets';
-import { CATEGORY_HEAD_PREFIX, DEFAULT_TRAIN, type EmbeddingStandardization, type GmnTrainConfig, buildGmnTrainStep } from './train-graph';
+import { CATEGORY_HEAD_PREFIX, DEFAULT_TRAIN, type GmnTrainConfig, buildGmnTrainStep, checkTrainRecipe } from './train-graph';
 
 export interface GmnTrainInput {
   readonly zoo: string;
@@ -67,14 +63,9 @@ export interface GmnTrainOutput {
 const CHECKPOINT = 'checkpoint.safetensors';
 
 /** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
-export async function batchFeeds(sourceNerfs: readonly Nerf[], sourceTargets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number, categories?: readonly (string | undefined)[]): Promise<Record<string, HostTensor>> {
-  const k = config.objectsPerBatch;
-  const { nerfs, targets } = config.colourAugment ? recolourBatch(sourceNerfs, sourceTargets, next) : { nerfs: sourceNerfs, targets: sourceTargets };
-  // With references, the two sides' reference NeRFs follow the 2K graphs (train-graph.ts).
-  const graphs = config.reference === 'init' ? [...nerfs, referenceNerf(nerfs[0]!.config), referenceNerf(nerfs[k]!.config)] : nerfs;
-  const fraction = config.gridEdgeFraction ?? 1;
+export async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number, categories?: readonly (string | undefined)[]): Promise<Record<string, HostTensor>> {
   const graphOptions = { normalization: DEFAULT_VALUE_NORMALIZATION, ...(config.encoder.probes ? { probes: config.encoder.probes } : {}) };
-  const feeds: Record<string, HostTensor> = encoderFeeds(batchGraphs(graphs.map((n) => sampleGridEdges(buildParamGraph(n, graphOptions), fraction, next))), config.encoder);
+  const feeds: Record<string, HostTensor> = encoderFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n, graphOptions))), config.encoder);
   if ((config.categoryWeight ?? 0) > 0) feeds['category'] = categoryFeed(config, categories);
   if (!targets) return feeds;
   const g = nerfs.length;
@@ -136,57 +127,23 @@ function categoryFeed(config: GmnTrainConfig, categories: readonly (string | und
   return { dtype: 'float32', shape: [2 * k, classes.length], data };
 }
 
-/** Each NeRF of a batch and its targets recoloured by its own random colour transform. */
-function recolourBatch(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, next: () => number): { nerfs: Nerf[]; targets: RayTargets[] | null } {
-  const transforms = nerfs.map(() => randomColourTransform(next));
-  return {
-    nerfs: nerfs.map((n, i) => recolourNerf(n, transforms[i]!)),
-    targets: targets && targets.map((t, i) => ({ ...t, colour: recolourPremultiplied(t.colour, t.opacity, transforms[i]!) })),
-  };
-}
-
-/**
- * For encoders trained with embeddingNorm 'batch': the statistics of their raw embeddings over the
- * train split's fits in the training architectures, which the exported encoder standardises with.
- */
-async function standardizationFor(config: GmnTrainConfig, params: Readonly<Record<string, HostTensor>>, zoo: ZooData, sessions: SessionCache, provider: ProviderChoice): Promise<EmbeddingStandardization | undefined> {
-  if (config.embeddingNorm !== 'batch') return undefined;
-  const cache = new NerfCache(zoo);
-  const nerfs: Nerf[] = [];
-  for (const o of zoo.manifest.objects) {
-    if (o.split !== 'train') continue;
-    for (const a of TRAINING_ARCHITECTURES) if (zoo.files.has(`${o.id}|${a}`)) nerfs.push(await cache.get(o.id, a));
-  }
-  return embeddingStatistics(params, config.encoder, DEFAULT_VALUE_NORMALIZATION, nerfs, sessions, provider, 8, config.reference === 'init' ? { seed: REFERENCE_SEED } : undefined);
-}
-
 /**
  * Writes encoder.onnx + encoder.json into `out` from the checkpoint there, without training: a
- * run stopped part-way (or still running) can be evaluated and shipped as it stands.
+ * run stopped part-way (or still running) can be evaluated and shipped as it stands. A
+ * checkpoint of a retired recipe is refused.
  */
-export async function exportCheckpointEncoder(out: string, zooDir: string | undefined, command?: string): Promise<{ encoder: string; step: number }> {
+export async function exportCheckpointEncoder(out: string, command?: string): Promise<{ encoder: string; step: number }> {
   const checkpointPath = join(out, CHECKPOINT);
   if (!existsSync(checkpointPath)) throw new Error(`${checkpointPath}: no checkpoint to export (train first)`);
   const state = await loadCheckpoint(checkpointPath);
   const configText = state.metadata['nerfdex.gmn.config'];
   if (!configText) throw new Error(`${checkpointPath}: not a GMN training checkpoint (no nerfdex.gmn.config)`);
   const config = JSON.parse(configText) as GmnTrainConfig;
+  checkTrainRecipe(config, checkpointPath);
   const encoderPath = join(out, 'encoder.onnx');
   const step = state.optimizer?.step ?? 0;
-  let standardization: EmbeddingStandardization | undefined;
-  if (config.embeddingNorm === 'batch') {
-    if (!zooDir) throw new RangeError(`${checkpointPath}: trained with batch-normalised embeddings, so exporting needs --zoo (its train split gives the statistics)`);
-    const sessions = new SessionCache();
-    try {
-      standardization = await standardizationFor(config, state.params, loadZoo(zooDir), sessions, await chooseProvider('cpu'));
-    } finally {
-      await sessions.dispose();
-    }
-  }
   await writeEncoder(encoderPath, state.params, {
     encoder: config.encoder,
-    ...(standardization ? { standardization } : {}),
-    ...(config.reference === 'init' ? { reference: { seed: REFERENCE_SEED } } : {}),
     normalization: DEFAULT_VALUE_NORMALIZATION,
     ...(command ? { command: `${command} (exported at step ${step})` } : {}),
     ...(state.metadata['nerfdex.gmn.zoo'] ? { zooManifest: state.metadata['nerfdex.gmn.zoo'] } : {}),
@@ -291,12 +248,8 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
   }
   await save();
   const encoderPath = join(input.out, 'encoder.onnx');
-  if (config.embeddingNorm === 'batch') ctx.progress({ done: state.step, total, message: 'embedding statistics of the train split' });
-  const standardization = await standardizationFor(config, params, zoo, ctx.sessions, input.provider);
   await writeEncoder(encoderPath, params, {
     encoder: config.encoder,
-    ...(standardization ? { standardization } : {}),
-    ...(config.reference === 'init' ? { reference: { seed: REFERENCE_SEED } } : {}),
     normalization: DEFAULT_VALUE_NORMALIZATION,
     ...(input.command ? { command: input.command } : {}),
     zooManifest: zoo.manifestHash,

@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { ProviderChoice } from '../../../shared/compute';
 import { JobCancelledError } from '../../compute/jobs';
 import type { JobHandle, WorkerPool } from '../../compute/worker-pool';
-import type { EncoderInfo } from '../../gmn/embedder';
+import { type EncoderInfo, checkEncoderRecipe } from '../../gmn/embedder';
 import type { Library } from '../library';
 import type { AssetInput, AssetTagger, LibraryLog } from '../types';
 import { type FailedFile, IMPORT_STAGES, type ImportBatchOutput, type ImportStage, type StageTimes, emptyStageTimes } from './import-job';
@@ -75,12 +75,16 @@ export interface ImportSummary {
   readonly stageSeconds: StageTimes;
 }
 
-/** Reads encoder.json beside encoder.onnx (what the library needs to register the model). */
+/**
+ * Reads encoder.json beside encoder.onnx (what the library needs to register the model).
+ * @throws {RetiredEncoderError} for an encoder trained with a retired recipe, as `Embedder.load` does.
+ */
 export async function readEncoderInfo(encoderPath: string): Promise<EncoderInfo> {
   const jsonPath = encoderPath.replace(/\.onnx$/, '.json');
   await stat(encoderPath);
   const info = JSON.parse(await readFile(jsonPath, 'utf8')) as EncoderInfo;
   if (typeof info.version !== 'string' || typeof info.encoder?.embedding !== 'number') throw new Error(`${jsonPath}: not an encoder description`);
+  checkEncoderRecipe(info, jsonPath);
   return info;
 }
 

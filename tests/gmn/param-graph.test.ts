@@ -33,8 +33,9 @@ const SIZES: Record<string, { nodes: number; edges: number }> = {
   'triplane-C16': { nodes: 3 * 32 * 32 + (16 + 27) + 64 * 2 + 4 + 3, edges: 3 * 32 * 32 * 16 + 43 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
   'triplane-L3': { nodes: 3 * 32 * 32 + 35 + 64 * 3 + 4 + 4, edges: 3 * 32 * 32 * 8 + 35 * 64 + 64 * 64 * 2 + 64 * 4 + (64 * 3 + 4) },
   'hash-train': { nodes: 4 * 4096 + 4 * 2 + 64 * 2 + 4 + 3, edges: 4 * 4096 * 2 + 8 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
-  'hash-T10': { nodes: 4 * 1024 + 8 + 64 * 2 + 4 + 3, edges: 4 * 1024 * 2 + 8 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
-  'hash-T11': { nodes: 4 * 2048 + 8 + 64 * 2 + 4 + 3, edges: 4 * 2048 * 2 + 8 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
+  // Base resolution 10 / 12: the first level is dense with 10^3 / 12^3 entries, the others hashed.
+  'hash-T10': { nodes: 1000 + 3 * 1024 + 8 + 64 * 2 + 4 + 3, edges: (1000 + 3 * 1024) * 2 + 8 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
+  'hash-T11': { nodes: 1728 + 3 * 2048 + 8 + 64 * 2 + 4 + 3, edges: (1728 + 3 * 2048) * 2 + 8 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
   'hash-L6': { nodes: 6 * 4096 + 6 * 2 + 64 * 2 + 4 + 3, edges: 6 * 4096 * 2 + 12 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
   'hash-F4': { nodes: 4 * 4096 + 4 * 4 + 64 * 2 + 4 + 3, edges: 4 * 4096 * 4 + 16 * 64 + 64 * 64 + 64 * 4 + (64 * 2 + 4) },
 };
@@ -222,7 +223,7 @@ describe('parameter graph errors', () => {
     const nerf = nerfFor('hash-T10');
     const table = nerf.params['encoding/table']!;
     const short = { ...nerf, params: { ...nerf.params, 'encoding/table': { dtype: 'float32' as const, shape: [10, 2], data: new Float32Array(20) } } };
-    expect(() => buildParamGraph(short)).toThrow(new RangeError('buildParamGraph: parameter "encoding/table" of hash-T10 must be [4096, 2], got [10, 2] with 20 values'));
+    expect(() => buildParamGraph(short)).toThrow(new RangeError('buildParamGraph: parameter "encoding/table" of hash-T10 must be [4072, 2], got [10, 2] with 20 values'));
     const ints = { ...nerf, params: { ...nerf.params, 'encoding/table': { dtype: 'int32' as const, shape: table.shape, data: new Int32Array(table.data.length) } } };
     expect(() => buildParamGraph(ints)).toThrow(new TypeError('buildParamGraph: parameter "encoding/table" must be float32 or float64, got int32'));
   });

@@ -63,4 +63,49 @@ describe('zoo generation', () => {
     for (const fit of again.fits) expect(statSync(join(out, fit.file)).mtimeMs).toBe(mtimes.get(fit.file));
     expect(existsSync(join(out, 'fits.jsonl'))).toBe(true);
   });
+
+  it('fits again what a refit run asks for, leaving the training fits alone and keeping the better of a challenge', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nerfdex-zoo-refit-'));
+    const provider = await chooseProvider('cpu', { threads: 1 });
+    const options = {
+      out,
+      pool,
+      provider,
+      categories: ['chair'] as const,
+      perCategory: 1,
+      valPerCategory: 0,
+      testPerCategory: 2,
+      trainArchitectures: ['mlp-train'],
+      testArchitectures: ['mlp-train', 'mlp-L2', 'mlp-F4'],
+      steps: 10,
+      pointsPerStep: 256,
+      batch: 2,
+    };
+    const first = await generateZoo(options);
+    expect(first.fits).toHaveLength(7);
+    const before = new Map(first.fits.map((f) => [f.file, { psnr: f.psnr, bytes: readFileSync(join(out, f.file)), mtime: statSync(join(out, f.file)).mtimeMs }]));
+    const events: { refits?: number; skipped: number }[] = [];
+    const again = await generateZoo({ ...options, refitArchitectures: ['mlp-F4'], refitBelow: 1000, onProgress: (p) => events.push(p) });
+    // 2 mlp-F4 fits redone, 2 mlp-L2 fits challenged; the 3 mlp-train fits are skipped.
+    expect(events[0]).toMatchObject({ skipped: 3, refits: 4 });
+    expect(again.fits).toHaveLength(7);
+    for (const fit of again.fits) {
+      const old = before.get(fit.file)!;
+      const bytes = readFileSync(join(out, fit.file));
+      if (fit.architecture === 'mlp-train') {
+        expect(fit.psnr).toBe(old.psnr);
+        expect(bytes.equals(old.bytes)).toBe(true);
+      } else if (fit.architecture === 'mlp-L2') {
+        expect(fit.psnr).toBeGreaterThanOrEqual(old.psnr);
+        expect(bytes.equals(old.bytes)).toBe(fit.psnr === old.psnr);
+      } else {
+        // Redone with the same settings and batches, a fit comes out as it did: rewritten, not changed.
+        expect(statSync(join(out, fit.file)).mtimeMs).toBeGreaterThan(old.mtime);
+        expect(fit.psnr).toBe(old.psnr);
+        expect(bytes.equals(old.bytes)).toBe(true);
+      }
+    }
+    const logged = readFileSync(join(out, 'fits.jsonl'), 'utf8').trim().split('\n');
+    expect(logged.length).toBeGreaterThanOrEqual(9);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * `npm run zoo -- --out DIR --per-category N [--archs a,b] [--seed S] [--workers W] [--batch B]
- * [--steps K] [--points P] [--val V] [--test T]`: generates (or resumes) a procedural NeRF zoo and prints a
- * summary table. Ctrl-C stops after the running batches; finished fits are kept.
+ * [--steps K] [--points P] [--val V] [--test T] [--refit-archs a,b] [--refit-below DB]`: generates
+ * (or resumes) a procedural NeRF zoo and prints a summary table; the refit options fit recorded
+ * fits again (zoo/fit-settings.ts). Ctrl-C stops after the running batches; finished fits are kept.
  */
 import { parseArgs } from 'node:util';
 import { chooseProvider } from '../compute/providers';
@@ -26,15 +27,18 @@ export async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       steps: { type: 'string' },
       points: { type: 'string' },
+      'refit-archs': { type: 'string' },
+      'refit-below': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values.help || !values.out) {
-    console.log('usage: npm run zoo -- --out DIR [--per-category 30] [--val 2] [--test 6] [--archs a,b] [--categories c,d] [--seed 0] [--workers 2] [--batch 8] [--steps 300] [--points 2048]');
+    console.log('usage: npm run zoo -- --out DIR [--per-category 30] [--val 2] [--test 6] [--archs a,b] [--categories c,d] [--seed 0] [--workers 2] [--batch 8] [--steps 300] [--points 2048] [--refit-archs a,b] [--refit-below DB]');
     return values.help ? 0 : 2;
   }
   const archs = values.archs?.split(',').filter(Boolean);
   const categories = values.categories?.split(',').filter(Boolean);
+  const refitArchitectures = values['refit-archs']?.split(',').filter(Boolean);
   for (const c of categories ?? []) if (!(CATEGORIES as readonly string[]).includes(c)) throw new RangeError(`unknown category "${c}" (known: ${CATEGORIES.join(', ')})`);
   const plan = {
     perCategory: numberOption(values['per-category'], 'per-category', 30, { integer: true, min: 0 }),
@@ -64,12 +68,15 @@ export async function main(argv: string[]): Promise<number> {
       batch: numberOption(values.batch, 'batch', 8, { integer: true, min: 0 }),
       ...(values.steps !== undefined ? { steps: numberOption(values.steps, 'steps', 300, { integer: true, min: 0 }) } : {}),
       ...(values.points !== undefined ? { pointsPerStep: numberOption(values.points, 'points', 2048, { integer: true, min: 0 }) } : {}),
+      ...(refitArchitectures ? { refitArchitectures } : {}),
+      ...(values['refit-below'] !== undefined ? { refitBelow: numberOption(values['refit-below'], 'refit-below', 20) } : {}),
       signal: controller.signal,
       onProgress: (p) => {
         const elapsed = (performance.now() - started) / 1000;
         const fresh = p.done - p.skipped;
         const eta = fresh > 0 ? ((p.total - p.done) * elapsed) / fresh : NaN;
-        const last = p.last ? ` | ${p.last.architecture} x${p.last.count}: PSNR ${p.last.meanPsnr.toFixed(1)} dB in ${p.last.seconds.toFixed(0)} s` : p.skipped ? ` | ${p.skipped} already done` : '';
+        const refitted = p.last?.refitted ? `, ${p.last.refitted} collapsed refitted` : '';
+        const last = p.last ? ` | ${p.last.architecture} x${p.last.count}: PSNR ${p.last.meanPsnr.toFixed(1)} dB in ${p.last.seconds.toFixed(0)} s${refitted}` : p.skipped ? ` | ${p.skipped} already done${p.refits ? `, ${p.refits} to fit again` : ''}` : '';
         console.log(`[${p.done}/${p.total}] ${elapsed.toFixed(0)} s elapsed, ETA ${Number.isFinite(eta) ? `${Math.round(eta)} s` : '-'}${last}`);
       },
     });

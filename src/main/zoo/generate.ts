@@ -1,6 +1,7 @@
 /**
  * Generating a zoo: every object of every category fitted in each requested architecture, split
  * by object into train / val / test, resumable (finished fits are skipped), on a worker pool.
+ * A run can also fit recorded fits again (`selectRefits`): whole architectures, or the weak fits.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { ProviderChoice } from '../../shared/compute';
 import type { WorkerPool } from '../compute/worker-pool';
 import { ARCHITECTURES, TRAINING_ARCHITECTURES, configFor } from '../nerf/architectures';
 import { type ZooFit, ZOO_AABB, zooFileName } from './fit-job';
+import { type RefitOptions, collapseThreshold, selectRefits, zooFitSetting } from './fit-settings';
 import { generateObject } from './objects';
 import { CATEGORIES, type Category } from './types';
 
@@ -59,12 +61,13 @@ export function planZoo(options: ZooPlanOptions = {}): PlannedObject[] {
   return objects;
 }
 
-export interface ZooRunOptions extends ZooPlanOptions {
+export interface ZooRunOptions extends ZooPlanOptions, RefitOptions {
   readonly out: string;
   readonly pool: WorkerPool;
   readonly provider: ProviderChoice;
   /** NeRFs fitted together in one batched graph. @default 8 */
   readonly batch?: number;
+  /** Steps of a training architecture's fit; others scale it (`zooFitSetting`). @default 300 */
   readonly steps?: number;
   readonly pointsPerStep?: number;
   readonly onProgress?: (event: ZooProgress) => void;
@@ -75,7 +78,10 @@ export interface ZooProgress {
   readonly done: number;
   readonly total: number;
   readonly skipped: number;
-  readonly last?: { readonly architecture: string; readonly count: number; readonly meanPsnr: number; readonly seconds: number };
+  /** Recorded fits this run fits again (counted in `total`, not in `skipped`). */
+  readonly refits?: number;
+  /** The last batch: `count` fits written (a challenged fit that lost is not), `refitted` collapsed ones fitted twice. */
+  readonly last?: { readonly architecture: string; readonly count: number; readonly meanPsnr: number; readonly seconds: number; readonly refitted: number };
 }
 
 export interface ZooSummaryRow {
@@ -132,22 +138,33 @@ export function summarise(fits: readonly ZooFit[]): ZooSummaryRow[] {
     });
 }
 
-/** Fits every planned (object, architecture) pair not yet done, then writes manifest.json. */
+/** Fits every planned (object, architecture) pair not yet done (and the refits asked for), then writes manifest.json. */
 export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> {
   const objects = planZoo(options);
+  for (const a of options.refitArchitectures ?? []) configFor(a, ZOO_AABB);
   mkdirSync(options.out, { recursive: true });
   const done = readFitsLog(options.out);
   const batch = options.batch ?? 8;
-  const units: { architecture: string; objects: PlannedObject[] }[] = [];
+  const steps = options.steps ?? 300;
+  const recorded = objects.flatMap((o) => o.architectures.map((a) => done.get(zooFileName(o.id, a))).filter((f): f is ZooFit => f !== undefined));
+  const refits = selectRefits(recorded, options);
+  // A redone fit's file and record stand until the new fit replaces them (a stopped run keeps them).
+  const discarded = new Map(refits.redo.map((f) => [f.file, f]));
+  for (const fit of refits.redo) done.delete(fit.file);
+  const challenged = new Map(refits.improve.map((f) => [f.file, f.psnr]));
+  const units: { architecture: string; objects: PlannedObject[]; improve: boolean }[] = [];
   const total = objects.reduce((n, o) => n + o.architectures.length, 0);
   let skipped = 0;
   for (const architecture of Object.keys(ARCHITECTURES)) {
-    const pending = objects.filter((o) => o.architectures.includes(architecture) && !done.has(zooFileName(o.id, architecture)));
-    skipped += objects.filter((o) => o.architectures.includes(architecture)).length - pending.length;
-    for (let i = 0; i < pending.length; i += batch) units.push({ architecture, objects: pending.slice(i, i + batch) });
+    const planned = objects.filter((o) => o.architectures.includes(architecture));
+    const pending = planned.filter((o) => !done.has(zooFileName(o.id, architecture)));
+    const improve = planned.filter((o) => challenged.has(zooFileName(o.id, architecture)));
+    skipped += planned.length - pending.length - improve.length;
+    for (let i = 0; i < pending.length; i += batch) units.push({ architecture, objects: pending.slice(i, i + batch), improve: false });
+    for (let i = 0; i < improve.length; i += batch) units.push({ architecture, objects: improve.slice(i, i + batch), improve: true });
   }
   let finished = skipped;
-  options.onProgress?.({ done: finished, total, skipped });
+  options.onProgress?.({ done: finished, total, skipped, refits: refits.redo.length + refits.improve.length });
   const running = new Set<{ cancel(): void }>();
   const cancelAll = (): void => running.forEach((h) => h.cancel());
   options.signal?.addEventListener('abort', cancelAll);
@@ -155,12 +172,21 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
     await Promise.all(
       units.map(async (unit) => {
         if (options.signal?.aborted) return;
+        const setting = zooFitSetting(unit.architecture, steps);
+        const refitBelow = collapseThreshold(unit.architecture);
         const handle = options.pool.startJob('zoo.fit', {
           architecture: unit.architecture,
-          objects: unit.objects.map((o) => ({ category: o.category, seed: o.seed })),
+          objects: unit.objects.map((o) => {
+            const beat = unit.improve ? challenged.get(zooFileName(o.id, unit.architecture)) : undefined;
+            return { category: o.category, seed: o.seed, ...(beat !== undefined ? { beat } : {}) };
+          }),
           outDir: options.out,
           provider: options.provider,
-          ...(options.steps !== undefined ? { steps: options.steps } : {}),
+          steps: setting.steps,
+          lr: setting.lr,
+          ...(refitBelow !== undefined ? { refitBelow } : {}),
+          // A challenge starts past the two attempts generation makes, so its init is new.
+          ...(unit.improve ? { attempt: 2 } : {}),
           ...(options.pointsPerStep !== undefined ? { pointsPerStep: options.pointsPerStep } : {}),
         });
         running.add(handle);
@@ -171,9 +197,9 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
             appendFileSync(join(options.out, FITS_LOG), `${JSON.stringify(fit)}\n`);
             done.set(fit.file, fit);
           }
-          finished += result.fits.length;
+          finished += unit.objects.length;
           const meanPsnr = result.fits.reduce((s, f) => s + f.psnr, 0) / Math.max(1, result.fits.length);
-          options.onProgress?.({ done: finished, total, skipped, last: { architecture: unit.architecture, count: result.fits.length, meanPsnr, seconds: result.seconds } });
+          options.onProgress?.({ done: finished, total, skipped, last: { architecture: unit.architecture, count: result.fits.length, meanPsnr, seconds: result.seconds, refitted: result.refitted } });
         } catch (e) {
           if (!options.signal?.aborted) throw e;
         } finally {
@@ -184,7 +210,7 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
   } finally {
     options.signal?.removeEventListener('abort', cancelAll);
   }
-  const fits = objects.flatMap((o) => o.architectures.map((a) => done.get(zooFileName(o.id, a))).filter((f): f is ZooFit => f !== undefined));
+  const fits = objects.flatMap((o) => o.architectures.map((a) => done.get(zooFileName(o.id, a)) ?? discarded.get(zooFileName(o.id, a))).filter((f): f is ZooFit => f !== undefined));
   const architectures: Record<string, unknown> = {};
   for (const a of new Set(objects.flatMap((o) => o.architectures))) architectures[a] = configFor(a, ZOO_AABB);
   const manifest: ZooManifest = {

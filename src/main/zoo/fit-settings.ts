@@ -1,0 +1,84 @@
+/**
+ * How the zoo fits each architecture. The zoo-wide step count and learning rate suit the training
+ * architectures; an unseen variant may scale the steps and set its own learning rate, and a fit of
+ * an unseen variant that collapses is refitted from another init, keeping the better of the two.
+ * Training architectures have no entry and are never refitted, so their fits stay byte-identical
+ * for a seed (the encoder is trained on them). Measurements behind the entries: docs/nerf.md.
+ */
+import { isTrainingArchitecture } from '../nerf/architectures';
+import type { ZooFit } from './fit-job';
+
+export interface ZooFitSetting {
+  /** Multiplies the zoo's step count (`--steps`). @default 1 */
+  readonly stepScale?: number;
+  /** Peak learning rate. @default ZOO_LR */
+  readonly lr?: number;
+}
+
+/** The zoo's learning rate where an architecture sets none. */
+export const ZOO_LR = 1e-2;
+
+/** Zoo steps of 300 at 1e-2 leave mlp-L2 (a shallower MLP) underfitted: median 27.4 dB. */
+export const ZOO_FIT_SETTINGS: Readonly<Record<string, ZooFitSetting>> = Object.freeze({
+  'mlp-L2': { stepScale: 2, lr: 2e-2 },
+});
+
+/** Steps and learning rate of `architecture` in a zoo of `steps` steps. */
+export function zooFitSetting(architecture: string, steps: number): { steps: number; lr: number } {
+  const setting = Object.hasOwn(ZOO_FIT_SETTINGS, architecture) ? ZOO_FIT_SETTINGS[architecture]! : {};
+  return { steps: Math.round(steps * (setting.stepScale ?? 1)), lr: setting.lr ?? ZOO_LR };
+}
+
+/** A fit below this PSNR has collapsed (an unlucky init more often than a hard shape). */
+export const COLLAPSED_BELOW_DB = 20;
+
+/** PSNR under which a fit of `architecture` is refitted from another init; undefined for training architectures. */
+export function collapseThreshold(architecture: string): number | undefined {
+  return isTrainingArchitecture(architecture) ? undefined : COLLAPSED_BELOW_DB;
+}
+
+/** Init seed of attempt `attempt` at a batch whose first object has `seed`; attempt 0 is `seed` itself. */
+export function attemptSeed(seed: number, attempt: number): number {
+  return seed + attempt * 1_000_003;
+}
+
+/** Does a fit of PSNR `challenger` replace one of PSNR `incumbent`? Only when strictly better; NaN never wins. */
+export function beats(challenger: number, incumbent: number): boolean {
+  return Number.isNaN(incumbent) ? !Number.isNaN(challenger) : challenger > incumbent;
+}
+
+/** The better of two fits by PSNR (`beats`); a tie keeps the incumbent. */
+export function betterFit<T extends { readonly psnr: number }>(incumbent: T, challenger: T): T {
+  return beats(challenger.psnr, incumbent.psnr) ? challenger : incumbent;
+}
+
+export interface RefitOptions {
+  /** Architectures whose recorded fits are discarded and fitted again. */
+  readonly refitArchitectures?: readonly string[];
+  /** Recorded fits of unseen variants below this PSNR (dB) are fitted again, the better kept. */
+  readonly refitBelow?: number;
+}
+
+export interface RefitSelection {
+  /** Fits to discard: fitted again as if never done. */
+  readonly redo: ZooFit[];
+  /** Fits to challenge: fitted again, and replaced only by a better fit. */
+  readonly improve: ZooFit[];
+}
+
+/**
+ * Which recorded fits a run fits again. `refitArchitectures` redoes every fit of those
+ * architectures; `refitBelow` challenges the other fits below it, of unseen variants only.
+ */
+export function selectRefits(recorded: readonly ZooFit[], options: RefitOptions): RefitSelection {
+  const redoArchitectures = new Set(options.refitArchitectures ?? []);
+  const below = options.refitBelow;
+  if (below !== undefined && Number.isNaN(below)) throw new RangeError(`refitBelow must be a number of dB, got ${below}`);
+  const redo: ZooFit[] = [];
+  const improve: ZooFit[] = [];
+  for (const fit of recorded) {
+    if (redoArchitectures.has(fit.architecture)) redo.push(fit);
+    else if (below !== undefined && !isTrainingArchitecture(fit.architecture) && !(fit.psnr >= below)) improve.push(fit);
+  }
+  return { redo, improve };
+}

@@ -23,12 +23,11 @@ const WAIT = { timeout: 60_000 };
 const CHECKED_OBJECTS = ['chair-070000', 'airplane-070000'];
 /**
  * How many of the 12 sibling placements (6 assets x their 2 other architectures) must be in the
- * top 10 shown: twice chance (26 % each, about 3 of 12). Two objects are too few to hold an
- * encoder's quality to (gmn-77cc3200 placed 10 of 12, gmn-03dcc6b9 places 6 of 12 while doing as
- * well on all 78 placements: 79.5 % against 83.3 %); tests/library/find-similar-shipped.test.ts
- * holds that floor over all 39 assets.
+ * top 10 shown (chance: 26 % each, about 3 of 12). The shipped encoder (gmn-fb833842) places all
+ * 78 placements of the 39 demo assets in the top 10 (tests/library/find-similar-shipped.test.ts,
+ * which holds the floor over all of them); recipe v1's gmn-03dcc6b9 placed 6 of these 12.
  */
-const MIN_PLACED = 6;
+const MIN_PLACED = 11;
 /** The asset whose view is saved as app-similar.png. */
 const PICTURED = 'chair-070000.triplane-train';
 
@@ -84,7 +83,7 @@ describe('find-similar with the shipped encoder in Chromium', () => {
     expect(new Set(assets.map((a) => objectOf(a.name))).size).toBe(13);
   });
 
-  it("shows an asset's other architectures among its top 10 similar shapes (at least 6 of 12 placements; chance about 3)", async () => {
+  it("shows an asset's other architectures among its top 10 similar shapes (at least 11 of 12 placements; chance about 3)", async () => {
     const { page, errors } = await recordingPage(browser, server.url);
     const checked = assets.filter((a) => CHECKED_OBJECTS.includes(objectOf(a.name))).sort((a, b) => a.name.localeCompare(b.name));
     expect(checked).toHaveLength(6);

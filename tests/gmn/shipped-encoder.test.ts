@@ -31,10 +31,13 @@ describe('the shipped encoder', () => {
     const checkpoint = await loadCheckpoint(join(MODELS, 'encoder.train.safetensors'));
     expect(checkpoint.metadata['nerfdex.gmn.encoder_version']).toBe(embedder.info.version);
     expect(checkpoint.optimizer).toBeUndefined();
-    expect(Object.keys(checkpoint.params).some((k) => k.startsWith('decoder/'))).toBe(true);
+    // Fine-tuning starts from every parameter of the recipe's train step: the encoder's, the category head's.
+    expect(Object.keys(checkpoint.params).some((k) => k.startsWith('encoder/probe_features/'))).toBe(true);
+    expect(Object.keys(checkpoint.params).some((k) => k.startsWith('category_head/'))).toBe(true);
+    expect(embedder.info.encoder.probes).toHaveLength(3 * 64);
   });
 
-  it('ranks the same demo object in another architecture far above chance (mean R@5 over the six pairs >= 0.4; chance 0.13)', async () => {
+  it('ranks the same demo object in another architecture far above chance (mean R@5 over the six pairs >= 0.9; chance 0.13)', async () => {
     const embedder = await Embedder.load(join(MODELS, 'encoder.onnx'));
     const provider = await chooseProvider('cpu', { threads: 1 });
     const objects = [...new Set(readdirSync(DEMO).filter((f) => f.endsWith('.nerf.safetensors')).map((f) => f.split('.')[0]!))].sort();
@@ -50,6 +53,7 @@ describe('the shipped encoder', () => {
       }
     }
     const mean = r5.reduce((a, b) => a + b, 0) / r5.length;
-    expect(mean).toBeGreaterThanOrEqual(0.4);
+    console.log(`shipped encoder on the demo library: mean cross-architecture R@5 ${mean.toFixed(3)}`);
+    expect(mean).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 });

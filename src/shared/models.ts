@@ -42,8 +42,11 @@ export interface FineTuneMetrics {
 export interface FineTuneLossPoint {
   readonly step: number;
   readonly loss: number;
+  /** Null for recipes without it (recipe v2 has no rendering loss). */
   readonly rendering: number | null;
   readonly contrastive: number | null;
+  /** The supervised category loss; null for recipes without it. */
+  readonly category: number | null;
 }
 
 /**

@@ -66,9 +66,10 @@ export async function readLossLog(folder: string): Promise<FineTuneLossPoint[]> 
     } catch {
       continue;
     }
-    const { step, loss, rendering, contrastive } = entry;
+    const { step, loss, rendering, contrastive, category } = entry;
     if (typeof step !== 'number' || typeof loss !== 'number') continue;
-    byStep.set(step, { step, loss, rendering: typeof rendering === 'number' ? rendering : null, contrastive: typeof contrastive === 'number' ? contrastive : null });
+    const orNull = (x: unknown): number | null => (typeof x === 'number' ? x : null);
+    byStep.set(step, { step, loss, rendering: orNull(rendering), contrastive: orNull(contrastive), category: orNull(category) });
   }
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }

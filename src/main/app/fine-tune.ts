@@ -303,7 +303,7 @@ export class FineTunes {
           if (loss === undefined) return;
           // Steps trained again after a restart (those past the last checkpoint) replace their old losses.
           while (run.losses.length > 0 && run.losses[run.losses.length - 1]!.step >= p.done) run.losses.pop();
-          run.losses.push({ step: p.done, loss, rendering: p.metrics?.['rendering'] ?? null, contrastive: p.metrics?.['contrastive'] ?? null });
+          run.losses.push({ step: p.done, loss, rendering: p.metrics?.['rendering'] ?? null, contrastive: p.metrics?.['contrastive'] ?? null, category: p.metrics?.['category'] ?? null });
           const now = Date.now();
           run.firstStep ??= { at: now, step: p.done };
           run.lastStep = { at: now, step: p.done };

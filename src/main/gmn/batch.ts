@@ -7,6 +7,9 @@ import { endianness } from 'node:os';
 import type { HostTensor } from '../compute/tensor';
 import type { EncoderConfig } from './encoder';
 import { FIELD_OUTPUTS } from '../nerf/layout';
+import type { Nerf } from '../nerf/types';
+import type { ValueNormalization } from './normalize';
+import { buildParamGraph } from './param-graph';
 import { NODE_TYPE_INDEX, POSITION_SLOTS, type GraphBatch, type ParamGraph } from './types';
 
 /**
@@ -151,4 +154,10 @@ export function encoderFeeds(batch: GraphBatch, config: EncoderConfig): Record<s
     feeds['output_nodes'] = { dtype: 'int64', shape: [outputs.length], data: toInt64(outputs) };
   }
   return feeds;
+}
+
+/** The feeds of `nerfs` for an encoder of `config`: their parameter graphs (with its probes) batched. */
+export function nerfBatchFeeds(nerfs: readonly Nerf[], config: EncoderConfig, normalization: ValueNormalization): Record<string, HostTensor> {
+  const options = { normalization, ...(config.probes ? { probes: config.probes } : {}) };
+  return encoderFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n, options))), config);
 }

@@ -10,10 +10,10 @@ import type { SessionCache } from '../compute/session';
 import { runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
 import type { Nerf } from '../nerf/types';
-import { batchGraphs, encoderFeeds } from './batch';
+import { nerfBatchFeeds } from './batch';
 import type { EncoderConfig } from './encoder';
 import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormalization } from './normalize';
-import { type BuildParamGraphOptions, buildParamGraph, paramGraphSize } from './param-graph';
+import { paramGraphSize } from './param-graph';
 import { distillNerf } from '../nerf/distill';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import { encoderModel } from './train-graph';
@@ -134,11 +134,6 @@ export class Embedder {
     return new Embedder(info, model);
   }
 
-  /** How this encoder's parameter graphs are built: its value normalisation and probe points. */
-  get graphOptions(): BuildParamGraphOptions {
-    return { normalization: this.info.normalization, ...(this.info.encoder.probes ? { probes: this.info.encoder.probes } : {}) };
-  }
-
   get dimensions(): number {
     return this.info.encoder.embedding;
   }
@@ -153,7 +148,7 @@ export class Embedder {
     const d = this.dimensions;
     for (let i = 0; i < nerfs.length; i += batchSize) {
       const batch = await Promise.all(nerfs.slice(i, i + batchSize).map((n) => embeddableNerf(n, sessions, provider)));
-      const feeds = encoderFeeds(batchGraphs(batch.map((n) => buildParamGraph(n, this.graphOptions))), this.info.encoder);
+      const feeds = nerfBatchFeeds(batch, this.info.encoder, this.info.normalization);
       const result = await runSession(session, feeds);
       const e = result['embeddings']!.data as Float32Array;
       for (let g = 0; g < batch.length; g++) out.push(e.slice(g * d, (g + 1) * d));

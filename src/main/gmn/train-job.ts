@@ -14,11 +14,10 @@ import { learningRateAt } from '../compute/schedules';
 import type { HostTensor } from '../compute/tensor';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import type { Nerf } from '../nerf/types';
-import { batchGraphs, encoderFeeds } from './batch';
+import { nerfBatchFeeds } from './batch';
 import { NerfCache, ensureTargets, loadZoo } from './dataset';
 import { writeEncoder } from './embedder';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
-import { buildParamGraph } from './param-graph';
 import { PairSampler } from './sampler';
 import { type RayTargets, sampleRays } from './targets';
 import { CATEGORY_HEAD_PREFIX, DEFAULT_TRAIN, type GmnTrainConfig, buildGmnTrainStep, checkTrainRecipe } from './train-graph';
@@ -64,8 +63,7 @@ const CHECKPOINT = 'checkpoint.safetensors';
 
 /** Feeds of one batch: the 2K parameter graphs and, for the rendering loss, their rays. */
 export async function batchFeeds(nerfs: readonly Nerf[], targets: readonly RayTargets[] | null, config: GmnTrainConfig, next: () => number, categories?: readonly (string | undefined)[]): Promise<Record<string, HostTensor>> {
-  const graphOptions = { normalization: DEFAULT_VALUE_NORMALIZATION, ...(config.encoder.probes ? { probes: config.encoder.probes } : {}) };
-  const feeds: Record<string, HostTensor> = encoderFeeds(batchGraphs(nerfs.map((n) => buildParamGraph(n, graphOptions))), config.encoder);
+  const feeds: Record<string, HostTensor> = nerfBatchFeeds(nerfs, config.encoder, DEFAULT_VALUE_NORMALIZATION);
   if ((config.categoryWeight ?? 0) > 0) feeds['category'] = categoryFeed(config, categories);
   if (!targets) return feeds;
   const g = nerfs.length;

@@ -3,7 +3,8 @@
  *
  * Prints ms per text query at a library of N assets: tokenise + encode (text.onnx on one CPU
  * thread), the library's whole text search with the semantic hook (FTS5 lists + HNSW over the
- * GMN embeddings + fusion + hydration), and the same search without the hook. Library
+ * GMN embeddings + fusion + hydration), the same search without the hook, and with misspelt
+ * category words (the lexical spelling step, `library/spelling.ts`). Library
  * embeddings are synthetic (clustered) vectors in the text model's space, because only latency
  * is measured. Without a trained model at --model, an untrained one with the zoo vocabulary is
  * used: it costs the same. Never passes or fails on a time.
@@ -21,6 +22,7 @@ import { TextEmbedder, TextSearchHook, writeTextModel } from '../src/main/text/t
 import { buildVocabulary } from '../src/main/text/tokenizer';
 import { CATEGORY_QUERIES } from '../src/main/text/synonyms';
 import { CATEGORIES } from '../src/main/zoo/types';
+import { typosOf } from '../tests/text/typos';
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
@@ -106,6 +108,9 @@ export async function run(args: string[]): Promise<void> {
     const fused = await time((i) => library.searchText(q(i), { limit: 20 }));
     const used = (await library.searchText(q(1), { limit: 20 })).semantic;
     const lexical = await time((i) => library.searchText(q(i), { limit: 20, semantic: false }));
+    const misspelt = CATEGORIES.flatMap((c) => typosOf(c).map((t) => `${t} `));
+    const typo = await time((i) => library.searchText(misspelt[i % misspelt.length]!, { limit: 20 }));
+    const corrected = (await Promise.all(misspelt.map((m) => library.searchText(m, { limit: 20 })))).filter((r) => r.corrections.length > 0).length;
     const vectors = await Promise.all(queries.map(async (query) => (await text.encode(query)).embedding));
     const vectorOnly = await time(async (i) => library.findSimilar({ vector: vectors[i % vectors.length]!, k: 20 }));
     const vectorDeep = await time(async (i) => library.findSimilar({ vector: vectors[i % vectors.length]!, k: 200 }));
@@ -114,6 +119,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`| encode (tokenise + text.onnx, 1 thread) | ${summary(encode)} |`);
     console.log(`| text search with the semantic hook (encode + FTS5 + HNSW + fusion + 20 results; semantic ${used}) | ${summary(fused)} |`);
     console.log(`| text search without it (FTS5 only) | ${summary(lexical)} |`);
+    console.log(`| text search with the hook, a misspelt category (${misspelt.length} misspellings, ${corrected} corrected by the spelling step) | ${summary(typo)} |`);
     console.log(`| vector search alone, k = 20 / k = 200 (the fusion depth), hydrated | ${summary(vectorOnly)} / ${summary(vectorDeep)} |`);
     await library.close();
   } finally {

@@ -164,6 +164,8 @@ export interface SearchResults {
   readonly results: SearchHit[];
   /** Whether shape (semantic) matches took part, and if not, why. */
   readonly semantic: 'used' | 'off' | 'no-hook' | 'model-mismatch' | 'no-index';
+  /** Misspelt query words and the words searched for them ("chiar" -> ["chair"]). */
+  readonly corrections: readonly { readonly from: string; readonly to: readonly string[] }[];
 }
 
 export interface SimilarHit {

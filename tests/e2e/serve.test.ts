@@ -125,6 +125,16 @@ describe('the gallery, search and asset view', () => {
     await expect.poll(() => results.count(), WAIT).toBeGreaterThanOrEqual(2);
     expect(await results.evaluateAll((list) => list.slice(0, 2).map((item) => item.getAttribute('data-category')))).toEqual(['chair', 'chair']);
     expect(await results.first().locator('.badge').first().textContent()).toBe('text');
+    expect(await page.locator('.search-results .corrections').count()).toBe(0);
+
+    // A misspelt category finds it too, and the headline says what was searched for it.
+    await page.locator('input[type=search]').fill('chiar ');
+    await page.locator('input[type=search]').press('Enter');
+    await expect.poll(() => page.locator('.search-results .corrections').textContent(), WAIT).toContain('“chair” for “chiar”');
+    expect(await results.evaluateAll((list) => list.slice(0, 2).map((item) => item.getAttribute('data-category')))).toEqual(['chair', 'chair']);
+    await page.locator('input[type=search]').fill('chair');
+    await page.locator('input[type=search]').press('Enter');
+    await expect.poll(() => page.locator('.search-results .corrections').count(), WAIT).toBe(0);
 
     const id = Number(await results.first().getAttribute('data-asset-id'));
     const { caption } = await api.getAsset(id);

@@ -52,6 +52,9 @@ describe('nerfdex CLI', () => {
     expect((await run('tag', String(id), 'Favourite', 'jet plane')).code).toBe(0);
     const found = JSON.parse((await run('search', 'favourite', '--json')).out).results as { asset: { id: number } }[];
     expect(found.map((r) => r.asset.id)).toContain(id);
+    const misspelt = await run('search', 'favuorite');
+    expect(misspelt.out).toContain('also searched: favourite for favuorite');
+    expect(misspelt.out).toMatch(new RegExp(`^${id} `, 'm'));
 
     const csv = join(fixture.root, 'out.csv');
     expect((await run('export', '--csv', csv)).code).toBe(0);

@@ -7,6 +7,8 @@ import { Library } from '../../src/main/library/library';
 import { IncompleteModelError } from '../../src/main/library/model-indexes';
 import type { SemanticTextSearch } from '../../src/main/library/search';
 import type { NerfFamily } from '../../src/main/nerf/types';
+import { CATEGORIES } from '../../src/main/zoo/types';
+import { typosOf } from '../text/typos';
 import { assetInput, clusteredVectors, recordingLog, row, sha256, tempDir } from './helpers';
 
 const DIMS = 8;
@@ -257,6 +259,45 @@ describe('Library search', () => {
     expect(both.textScore).toBeGreaterThan(0);
     library.setSemanticSearch({ modelVersion: 'gmn-other', embedText: async () => target });
     expect((await library.searchText('wooden')).semantic).toBe('model-mismatch');
+  });
+
+  it('finds a category, a synonym and a library-only tag through misspellings of one or two letters', async () => {
+    const library = await openLibrary();
+    const ids = new Map<string, number>();
+    for (const category of CATEGORIES) {
+      // One asset names its category only in the category column, one in its caption too.
+      library.putAsset({ ...assetInput(`asset-${category}-1`), name: `asset ${ids.size}`, category });
+      const { assetId } = library.putAsset({ ...assetInput(`asset-${category}-2`), name: `asset ${ids.size + 100}`, category, caption: `a red ${category}` });
+      ids.set(category, assetId);
+    }
+    library.addTags(ids.get('bench')!, ['zanzibar']);
+    for (const category of CATEGORIES) {
+      for (const typo of typosOf(category)) {
+        for (const query of [`${typo} `, typo]) {
+          const found = await library.searchText(query, { limit: 5 });
+          expect(found.corrections, `${JSON.stringify(query)} for ${category}`).toEqual([{ from: typo, to: expect.arrayContaining([category]) }]);
+          expect(found.results.slice(0, 2).map((r) => r.asset.category), `${JSON.stringify(query)} for ${category}`).toEqual([category, category]);
+        }
+      }
+    }
+    for (const typo of typosOf('zanzibar')) {
+      const found = await library.searchText(`${typo} `);
+      expect(found.results.map((r) => r.asset.id), typo).toEqual([ids.get('bench')]);
+      expect(found.results[0]!.reasons).toEqual(['tag']);
+    }
+    // A synonym misspelt finds the category; two words each corrected; the corrected word's plural.
+    expect((await library.searchText('cuoch ')).results[0]!.asset.category).toBe('sofa');
+    expect((await library.searchText('red lmap ')).results[0]).toMatchObject({ asset: { id: ids.get('lamp') } });
+    expect((await library.searchText('chiars ')).corrections).toEqual([{ from: 'chiars', to: ['chair'] }]);
+    // An unfinished word misspelt: its letters against the start of longer words ("wtaer" -> "watercraft").
+    expect((await library.searchText('wtaer')).results[0]!.asset.category).toBe('watercraft');
+    // Known words, an unfinished word and digits are left alone; a word with nothing near finds nothing.
+    for (const query of ['chair ', 'chairs ', 'cha', 'zanzi', 'asset 103 ']) expect((await library.searchText(query)).corrections, query).toEqual([]);
+    const nothing = await library.searchText('xqzvw ');
+    expect(nothing).toMatchObject({ corrections: [], results: [] });
+    // A tag added later is a word to correct to at once (the library's words are read again).
+    library.addTags(ids.get('car')!, ['heirloom']);
+    expect((await library.searchText('hierloom ')).results.map((r) => r.asset.id)).toEqual([ids.get('car')]);
   });
 
   it('switches to a new model version only when it is complete, searching the old one meanwhile', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORY_QUERIES, searchAlternatives } from '../../src/main/text/synonyms';
-import { MAX_QUERY_WORDS, TextQueryError, Tokenizer, buildVocabulary, canonicalWords, editDistance, inflections } from '../../src/main/text/tokenizer';
+import { MAX_QUERY_WORDS, TextQueryError, Tokenizer, buildVocabulary, canonicalWords, editDistance, inflections, typoDistance } from '../../src/main/text/tokenizer';
+import { CATEGORIES } from '../../src/main/zoo/types';
+import { typosOf } from './typos';
 
 const captions = ['a red office chair with four legs', 'a blue sofa with two cushions', 'tall gray lamp', 'a white cellphone', 'navy airplane with swept wings', 'this table is brown', 'a black rifle with a scope'];
 const { vocabulary, frequencies } = buildVocabulary(captions, { extraWords: Object.values(CATEGORY_QUERIES).flat() });
@@ -40,8 +42,18 @@ describe('text tokeniser', () => {
     expect(words('airplnae')).toEqual(['airplane']);
     expect(words('chiars')).toEqual(['chair']);
     expect(words('Coutches')).toEqual(['sofa']);
-    // Short words are not corrected: too many neighbours.
-    expect(tokenizer.tokenize('rde chair').unknown).toEqual(['rde']);
+    // Three-letter words only by a swap of two letters (any other edit has too many neighbours); shorter never.
+    expect(words('rde chair')).toEqual(['red', 'chair']);
+    expect(tokenizer.tokenize('rex chair').unknown).toEqual(['rex']);
+    expect(tokenizer.tokenize('re chair').unknown).toEqual(['re']);
+    expect(typoDistance('cra', 'car')).toBe(1);
+    expect(typoDistance('cat', 'car')).toBe(2);
+  });
+
+  it('reads misspellings of every category name as the category', () => {
+    for (const category of CATEGORIES) {
+      for (const typo of typosOf(category)) expect(words(typo), `${typo} for ${category}`).toEqual([category]);
+    }
   });
 
   it('ignores unknown words but refuses a query with none it knows, and an empty one, with a typed error', () => {

@@ -209,6 +209,7 @@ export function createLibraryApi(open: () => Promise<AppLibrary>): LibraryApi {
       const found = await library.searchText(query, { limit, filters: libraryFilters(filter) });
       return {
         semantic: found.semantic,
+        corrections: found.corrections.map((c) => ({ from: c.from, to: [...c.to] })),
         results: found.results.map((r) => ({ asset: assetCard(r.asset), score: r.score, reasons: [...r.reasons] })),
       };
     },

@@ -204,7 +204,8 @@ export async function searchCommand(ctx: CommandContext): Promise<number> {
   const text = ctx.args.join(' ');
   if (!text.trim()) throw new UsageError('search needs some text');
   const results = await ctx.library.searchText(text, { limit: positiveInt(ctx.flags['limit'], 'limit', 20) });
-  print(ctx, results, () => (results.results.length ? assetRows(results.results, true) : 'no matches'));
+  const corrected = results.corrections.map((c) => `${c.to.join(' / ')} for ${c.from}`).join(', ');
+  print(ctx, results, () => `${corrected ? `also searched: ${corrected}\n` : ''}${results.results.length ? assetRows(results.results, true) : 'no matches'}`);
   return EXIT.ok;
 }
 

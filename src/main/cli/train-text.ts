@@ -1,6 +1,7 @@
 /**
- * `npm run train-text -- --zoo data/zoo --encoder resources/models/encoder.onnx
- * [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]`:
+ * `npm run train-text [-- --zoo data/zoo --encoder resources/models/encoder.onnx
+ * --out resources/models/text.onnx --steps 3000 --lr 3e-3 --batch 64 --seed 0]` (the defaults;
+ * with no flags it retrains the shipped text model against the shipped encoder):
  * embeds the zoo with the encoder once (cached in <zoo>/embeddings/), then trains the text model
  * against those embeddings on one CPU thread (the `text.train` job, in a worker thread; Ctrl-C
  * cancels it) and writes text.onnx, text.json and text.tags.f32.
@@ -15,7 +16,10 @@ import { IDEALISED_VERSION, writeIdealisedEmbeddings } from '../text/idealised-s
 import type { TextTrainInput } from '../text/train-job';
 import { numberOption, runCli } from './run';
 
-const USAGE = 'usage: npm run train-text -- --zoo DIR (--encoder encoder.onnx | --idealised) [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]';
+const USAGE = 'usage: npm run train-text [-- --zoo data/zoo] [--encoder resources/models/encoder.onnx | --idealised] [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]';
+
+/** The defaults: the default zoo and the shipped encoder, so that no flag retrains the shipped text model. */
+export const TRAIN_TEXT_DEFAULTS = { zoo: 'data/zoo', encoder: 'resources/models/encoder.onnx', out: 'resources/models/text.onnx' } as const;
 
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,25 +37,26 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean' },
     },
   });
-  if (values.help || !values.zoo || (!values.encoder && !values.idealised)) {
+  if (values.help || (values.encoder && values.idealised)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.idealised) console.log(`wrote ${await writeIdealisedEmbeddings(values.zoo)} idealised embeddings (${IDEALISED_VERSION})`);
+  const zoo = values.zoo ?? TRAIN_TEXT_DEFAULTS.zoo;
+  if (values.idealised) console.log(`wrote ${await writeIdealisedEmbeddings(zoo)} idealised embeddings (${IDEALISED_VERSION})`);
   // One thread: GMN training owns the other cores.
   const provider = await chooseProvider('cpu', { threads: 1 });
   const pool = new WorkerPool({ size: 1 });
   let lastPrint = 0;
   const input: TextTrainInput = {
-    zoo: values.zoo,
-    ...(values.idealised ? { encoderVersion: IDEALISED_VERSION } : { encoder: values.encoder! }),
-    out: values.out ?? 'resources/models/text.onnx',
+    zoo,
+    ...(values.idealised ? { encoderVersion: IDEALISED_VERSION } : { encoder: values.encoder ?? TRAIN_TEXT_DEFAULTS.encoder }),
+    out: values.out ?? TRAIN_TEXT_DEFAULTS.out,
     provider,
     steps: numberOption(values.steps, 'steps', 3000, { integer: true }),
     lr: numberOption(values.lr, 'lr', 3e-3),
     batch: numberOption(values.batch, 'batch', 64, { integer: true }),
-    seed: values.seed ? Number(values.seed) : 0,
-    command: `npm run train-text -- ${argv.join(' ')}`,
+    seed: numberOption(values.seed, 'seed', 0, { integer: true, min: 0 }),
+    command: argv.length > 0 ? `npm run train-text -- ${argv.join(' ')}` : 'npm run train-text',
   };
   const handle = pool.startJob('text.train', input, {
     onProgress: (p) => {

@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3';
 import { searchAlternatives } from '../text/synonyms';
 import { filteredIds, checkPage, summaries } from './catalogue';
 import { prepared } from './db';
+import { type SpellingCorrection, spellingCorrections } from './spelling';
 import { filterSql, hasFilters } from './filters';
 import type { AssetFilters, AssetSummary } from './types';
 import type { IndexFilter, SearchMethod, VectorIndex } from './vector-index';
@@ -76,6 +77,8 @@ export interface TextSearchResults {
   readonly results: TextSearchResult[];
   /** Whether semantic matches took part, and if not, why ('no-index' also when the query gives no vector). */
   readonly semantic: 'used' | 'off' | 'no-hook' | 'model-mismatch' | 'no-index';
+  /** Query words lexical search read as others because it knew them in no other form ("chiar" -> "chair"). */
+  readonly corrections: readonly SpellingCorrection[];
 }
 
 /** Reciprocal-rank-fusion constant (Cormack et al. 2009): damps the weight of the very first ranks. */
@@ -87,21 +90,28 @@ const BM25_WEIGHTS = [4, 1, 2, 2] as const;
 /** Candidates each list contributes to the fusion (or offset + limit, if more). */
 const FUSION_DEPTH = 200;
 
+/** The words of a query as lexical search reads them (at most 32), and whether the last may be unfinished. */
+export function queryWords(text: string): { words: string[]; typingLast: boolean } {
+  if (typeof text !== 'string') throw new TypeError(`query must be a string, got ${typeof text}`);
+  const words = text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 32) ?? [];
+  return { words, typingLast: !/\s$/.test(text) };
+}
+
 /**
  * FTS5 query for free text: each word a quoted term (so no input is FTS syntax), all of them
  * (`all`: AND) or any (`any`: OR, bm25 ranking documents with more and rarer words
  * first); the last word is a prefix while the user is still typing it. A word with synonyms
- * matches them too (`searchAlternatives`: "couch" also finds "sofa", the category). Undefined
+ * matches them too (`searchAlternatives`: "couch" also finds "sofa", the category), and a
+ * misspelt word its corrections (`spellingCorrections`: "chiar" also finds "chair"). Undefined
  * when the text has no word.
  */
-export function ftsQuery(text: string, mode: 'all' | 'any' = 'all'): string | undefined {
-  if (typeof text !== 'string') throw new TypeError(`query must be a string, got ${typeof text}`);
-  const words = text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 32);
-  if (!words || words.length === 0) return undefined;
-  const typingLast = !/\s$/.test(text);
+export function ftsQuery(text: string, mode: 'all' | 'any' = 'all', corrections: readonly SpellingCorrection[] = []): string | undefined {
+  const { words, typingLast } = queryWords(text);
+  if (words.length === 0) return undefined;
+  const corrected = new Map(corrections.map((c) => [c.from, c.to]));
   const term = (w: string, i: number): string => {
     const own = `"${w}"${i === words.length - 1 && typingLast ? ' *' : ''}`;
-    const others = searchAlternatives(w).slice(1).filter((a) => a !== w);
+    const others = [...new Set([...searchAlternatives(w).slice(1), ...(corrected.get(w) ?? []).flatMap(searchAlternatives)])].filter((a) => a !== w);
     return others.length === 0 ? own : `(${[own, ...others.map((a) => `"${a}"`)].join(' OR ')})`;
   };
   // Explicit AND: FTS5's implicit AND does not join a parenthesised group.
@@ -125,11 +135,18 @@ function ftsHits(db: Database, match: string, columns: readonly string[], filter
  * Lexical hits for free text in some columns: documents with every word first (by bm25), then,
  * if those are fewer than `limit`, documents with some of the words (by bm25).
  */
-export function lexicalSearch(db: Database, text: string, columns: readonly string[], filters: AssetFilters | undefined, limit: number): { id: number; score: number }[] {
-  const all = ftsQuery(text, 'all');
+export function lexicalSearch(
+  db: Database,
+  text: string,
+  columns: readonly string[],
+  filters: AssetFilters | undefined,
+  limit: number,
+  corrections: readonly SpellingCorrection[] = [],
+): { id: number; score: number }[] {
+  const all = ftsQuery(text, 'all', corrections);
   if (!all) return [];
   const hits = ftsHits(db, all, columns, filters, limit);
-  const any = ftsQuery(text, 'any')!;
+  const any = ftsQuery(text, 'any', corrections)!;
   if (hits.length >= limit || any === all) return hits;
   const seen = new Set(hits.map((h) => h.id));
   for (const hit of ftsHits(db, any, columns, filters, limit)) {
@@ -220,9 +237,11 @@ export async function searchText(
   const offset = options.offset ?? 0;
   checkPage(limit, offset);
   const depth = Math.max(FUSION_DEPTH, offset + limit);
+  const { words, typingLast } = queryWords(text);
+  const corrections = spellingCorrections(db, words, typingLast);
   const lists: RankedList[] = [
-    { reason: 'text', hits: lexicalSearch(db, text, ['name', 'caption', 'category'], options.filters, depth) },
-    { reason: 'tag', hits: lexicalSearch(db, text, ['tags'], options.filters, depth) },
+    { reason: 'text', hits: lexicalSearch(db, text, ['name', 'caption', 'category'], options.filters, depth, corrections) },
+    { reason: 'tag', hits: lexicalSearch(db, text, ['tags'], options.filters, depth, corrections) },
   ];
   let status: TextSearchResults['semantic'];
   if (options.semantic === false) status = 'off';
@@ -246,5 +265,5 @@ export async function searchText(
     if (!asset) continue;
     results.push({ asset, score: p.score, reasons: p.reasons, textScore: p.scores.text, tagScore: p.scores.tag, shapeScore: p.scores.shape });
   }
-  return { results, semantic: status };
+  return { results, semantic: status, corrections };
 }

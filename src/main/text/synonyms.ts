@@ -190,3 +190,12 @@ export function searchAlternatives(word: string): string[] {
   const category = CATEGORY_OF_WORD.get(base) ?? CATEGORY_OF_WORD.get(canonical);
   return [...new Set([word, base, canonical, ...(category ? [category] : [])])];
 }
+
+/**
+ * Every word the lexicon knows: the categories, the words that name them, the synonyms and the
+ * canonical words they lead to. Lexical search corrects misspellings against these and the
+ * library's own words.
+ */
+export const LEXICON_WORDS: ReadonlySet<string> = new Set(
+  [...CATEGORIES, ...CATEGORY_OF_WORD.keys(), ...Object.keys(SYNONYMS), ...Object.values(SYNONYMS)].filter((w) => /^[\p{L}]+$/u.test(w)),
+);

@@ -71,9 +71,24 @@ export function editDistance(a: string, b: string, max = 2): number {
   return Math.min(d[rows * cols - 1]!, max + 1);
 }
 
-/** Edits allowed when correcting a word of this length: none below 4 letters, 1 up to 6, 2 from 7. */
+/** Edits allowed when correcting a word of this length: 1 from 3 letters (for 3, only a swap: see `typoDistance`), 2 from 7. */
 export function allowedEdits(length: number): number {
-  return length < 4 ? 0 : length < 7 ? 1 : 2;
+  return length < 3 ? 0 : length < 7 ? 1 : 2;
+}
+
+/**
+ * Edits between a typed word and a candidate, when within what the word's length allows
+ * (`allowedEdits`), else `allowedEdits + 1`. A word of 3 letters has too many neighbours for any
+ * edit ("cat", "bar" and "cap" are all one from "car"): only a swap of two adjacent letters
+ * counts ("cra" -> "car").
+ */
+export function typoDistance(word: string, candidate: string, max = allowedEdits(word.length)): number {
+  if (max === 0) return word === candidate ? 0 : 1;
+  if (word.length === 3 && word !== candidate) {
+    const swap = candidate.length === 3 && [0, 1].some((i) => word[i] === candidate[i + 1] && word[i + 1] === candidate[i] && word[2 - 2 * i] === candidate[2 - 2 * i]);
+    return swap ? 1 : max + 1;
+  }
+  return editDistance(word, candidate, max);
 }
 
 /** What the tokeniser made of one query. */
@@ -168,7 +183,7 @@ export class Tokenizer {
     const consider = (candidate: string, target: string): void => {
       if (!this.knows(target)) return;
       for (const form of forms) {
-        const distance = editDistance(form, candidate, max);
+        const distance = typoDistance(form, candidate, form === word ? max : allowedEdits(form.length));
         if (distance > max) continue;
         const frequency = this.frequency.get(target) ?? 0;
         if (!best || distance < best.distance || (distance === best.distance && (frequency > best.frequency || (frequency === best.frequency && target < best.word)))) {

@@ -1,6 +1,10 @@
+import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { gradients } from '../../src/main/compute/autodiff';
 import * as fn from '../../src/main/compute/functions';
-import type { Graph, Value } from '../../src/main/compute/graph';
+import { GRADIENTS, type GradRule } from '../../src/main/compute/gradients';
+import { Graph, type Value } from '../../src/main/compute/graph';
+import { buildModel } from '../../src/main/compute/model';
 import * as op from '../../src/main/compute/ops';
 import { type InputSpec, checkGradients } from './op-check';
 
@@ -108,5 +112,82 @@ describe('GMN message-passing block', () => {
       [S([4, 4]), S([6, 4])],
       { seed: 11 },
     );
+  });
+});
+
+describe('gradient shapes are checked in full at build time', () => {
+  // Rules that forget to un-broadcast: they pass the output's gradient (times the other operand) straight through.
+  const forgetful: Readonly<Record<string, GradRule>> = {
+    ...GRADIENTS,
+    Add: (_node, [g]) => [g!, g!],
+    Mul: (node, [g]) => [op.mul(g!, node.inputs[1]!), op.mul(g!, node.inputs[0]!)],
+  };
+
+  it('catches an Add rule that does not sum over a broadcast leading axis', () => {
+    const g = new Graph();
+    const loss = op.sumAll(op.add(g.input('h', 'float32', [8, 32]), g.input('bias', 'float32', [32])));
+    const [bias] = g.inputs.slice(1);
+    expect(() => gradients(loss, [bias!], forgetful)).toThrow(RangeError);
+    expect(() => gradients(loss, [bias!], forgetful)).toThrow(
+      'gradients: gradient of Add input "bias" has shape [8, 32], expected [32]: the rule for Add must sum over broadcast dimensions',
+    );
+  });
+
+  it('catches a Mul rule that does not sum over a broadcast size-1 axis, with a symbolic batch', () => {
+    const g = new Graph();
+    const s = g.input('s', 'float32', ['B', 1]);
+    const loss = op.sumAll(op.mul(s, g.input('h', 'float32', ['B', 32])));
+    expect(() => gradients(loss, [s], forgetful)).toThrow(RangeError);
+    expect(() => gradients(loss, [s], forgetful)).toThrow(
+      'gradients: gradient of Mul input "s" has shape [B, 32], expected [B, 1]: the rule for Mul must sum over broadcast dimensions',
+    );
+  });
+
+  it('treats a size 1 against a symbol as a mismatch (a symbol never broadcasts)', () => {
+    const g = new Graph();
+    const w = g.input('w', 'float32', [1, 32]);
+    const loss = op.sumAll(op.add(g.input('h', 'float32', ['B', 32]), w));
+    expect(() => gradients(loss, [w], forgetful)).toThrow('gradient of Add input "w" has shape [B, 32], expected [1, 32]');
+  });
+
+  it('catches a rule that returns the wrong dtype', () => {
+    const g = new Graph('float64');
+    const x = g.input('x', 'float64', [3]);
+    const loss = op.sumAll(op.cast(x, 'float32'));
+    const uncast: Readonly<Record<string, GradRule>> = { ...GRADIENTS, Cast: (_node, [dy]) => [dy!] };
+    expect(() => gradients(loss, [x], uncast)).toThrow(TypeError);
+    expect(() => gradients(loss, [x], uncast)).toThrow('gradients: gradient of Cast input "x" has dtype float32, expected float64');
+  });
+
+  it("gives LayerNormalization gradients their inputs' shapes when the normalised axis is symbolic", () => {
+    // The rule computes dx from scale's size (4) and dscale from x's axis (F); both are reshaped back.
+    const g = new Graph();
+    const x = g.input('x', 'float32', ['N', 'F']);
+    const scale = g.input('scale', 'float32', [4]);
+    const bias = g.input('bias', 'float32', [4]);
+    const grads = gradients(op.sumAll(op.layerNorm(x, scale, bias)), [x, scale, bias]);
+    expect(grads.map((v) => v.shape)).toEqual([['N', 'F'], [4], [4]]);
+  });
+
+  it('passes the real rules on [B, 32] + [32] and [B, 1] * [B, 32], and the shapes hold at run time', async () => {
+    // loss = sum(s * (h + bias)): d/dh = s, d/dbias = sum over rows of s, d/ds = row sums of h + bias.
+    const g = new Graph('float32');
+    const h = g.input('h', 'float32', ['B', 32]);
+    const bias = g.input('bias', 'float32', [32]);
+    const s = g.input('s', 'float32', ['B', 1]);
+    const [gh, gbias, gs] = gradients(op.sumAll(op.mul(s, op.add(h, bias))), [h, bias, s]);
+    expect([gh!.shape, gbias!.shape, gs!.shape]).toEqual([['B', 32], [32], ['B', 1]]);
+
+    const session = await InferenceSession.create(buildModel(g, { outputs: { gh: gh!, gbias: gbias!, gs: gs! } }));
+    const rows = 3;
+    const hs = Float32Array.from({ length: rows * 32 }, (_, i) => (i % 7) - 3);
+    const biases = Float32Array.from({ length: 32 }, (_, j) => j / 8);
+    const ss = Float32Array.of(0.5, -1, 2);
+    const out = await session.run({ h: new Tensor('float32', hs, [rows, 32]), bias: new Tensor('float32', biases, [32]), s: new Tensor('float32', ss, [rows, 1]) });
+    expect([out['gh']!.dims, out['gbias']!.dims, out['gs']!.dims]).toEqual([[rows, 32], [32], [rows, 1]]);
+    expect(Array.from(out['gbias']!.data as Float32Array)).toEqual(new Array<number>(32).fill(1.5));
+    const rowSums = [0, 1, 2].map((b) => biases.reduce((sum, bj, j) => sum + hs[b * 32 + j]! + bj, 0));
+    Array.from(out['gs']!.data as Float32Array).forEach((v, b) => expect(v).toBeCloseTo(rowSums[b]!, 4));
+    expect(Array.from(out['gh']!.data as Float32Array).slice(30, 34)).toEqual([0.5, 0.5, -1, -1]);
   });
 });

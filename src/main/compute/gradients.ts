@@ -203,6 +203,7 @@ export const GRADIENTS: Readonly<Record<string, GradRule>> = {
       : null;
     const dscale = needs[1] ? (batchAxes.length ? op.reduceSum(op.mul(g!, xhat), batchAxes) : op.mul(g!, xhat)) : null;
     const dbias = needs[2] ? (batchAxes.length ? op.reduceSum(g!, batchAxes) : g!) : null;
-    return [dx, dscale, dbias];
+    // Where the last axis is symbolic, x and scale name it differently; each gradient takes its input's shape back (a no-op otherwise).
+    return [dx && unbroadcast(dx, x), dscale && unbroadcast(dscale, scale), dbias && unbroadcast(dbias, input(node, 2))];
   },
 };

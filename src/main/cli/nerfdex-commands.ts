@@ -292,11 +292,13 @@ export async function doctorCommand(ctx: CommandContext): Promise<number> {
     checks.push({ check: 'index', ok: true, detail: 'no model registered yet (nothing imported)' });
   }
   const provider = await chooseProvider(parseProviderRequest(ctx.device));
-  checks.push({ check: 'provider', ok: true, detail: `${provider.name}: ${provider.reason}` });
+  // Why each of this platform's GPU providers was passed over: no native error says it on stderr.
+  const passedOver = provider.attempts.filter((a) => !a.ok && !a.reason.startsWith('not available on')).map((a) => `${a.name}: ${a.reason}`);
+  checks.push({ check: 'provider', ok: true, detail: `${provider.name}: ${provider.reason}${passedOver.length ? ` (passed over: ${passedOver.join('; ')})` : ''}` });
   checks.push({ check: 'encoder', ok: existsSync(ctx.model), detail: existsSync(ctx.model) ? ctx.model : missingEncoderMessage(ctx.model) });
   const errors = ctx.library.importErrors(1000);
   checks.push({ check: 'import errors', ok: true, detail: `${errors.length} file(s) could not be imported${errors.length ? ' (see `nerfdex doctor --json`)' : ''}` });
   const healthy = checks.filter((c) => c.check !== 'encoder').every((c) => c.ok);
-  print(ctx, { ok: healthy, checks, importErrors: errors }, () => checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`).join('\n'));
+  print(ctx, { ok: healthy, checks, provider, importErrors: errors }, () => checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`).join('\n'));
   return healthy ? EXIT.ok : EXIT.runtime;
 }

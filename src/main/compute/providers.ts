@@ -2,13 +2,14 @@
  * Execution providers: which one runs our models on this machine, and why.
  *
  * ONNX Runtime does not fall back when a provider fails to start (session creation throws), so
- * each candidate is probed with a one-node model that is created, run once and checked.
+ * each candidate is probed with a one-node model that is created, run once and checked. A
+ * provider whose native libraries are missing is passed over without a probe, which would print
+ * the loader's errors on stderr; the reason goes into its attempt instead.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 import { PROVIDER_NAMES, type ProviderAttempt, type ProviderChoice, type ProviderName, type ProviderRequest } from '../../shared/compute';
+import { hasSharedLibrary, missingBesideOrtBinding } from './native-libraries';
 
 const { onnx } = onnxProto;
 
@@ -20,6 +21,9 @@ const PLATFORM_ORDER: Readonly<Partial<Record<NodeJS.Platform, readonly Provider
 };
 
 const VALID_REQUESTS: readonly string[] = ['auto', ...PROVIDER_NAMES];
+
+/** What onnxruntime-node's installer puts beside its binding for CUDA (Linux x64, `cuda12`). */
+const CUDA_PROVIDER_FILES = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
 
 export interface ChooseProviderOptions {
   /** Intra-op threads for sessions on the chosen provider. @default 0 (ONNX Runtime's default) */
@@ -142,10 +146,14 @@ function probe(name: ProviderName, threads: number): Promise<ProviderAttempt> {
 async function runProbe(name: ProviderName, threads: number): Promise<ProviderAttempt> {
   const backend = listSupportedBackends().find((b) => b.name === name);
   if (!backend) return { name, ok: false, reason: `not bundled with this build of onnxruntime-node (${installHint(name)})` };
+  const missing = missingLibraryReason(name);
+  if (missing) return { name, ok: false, reason: missing };
   let session: InferenceSession | undefined;
   try {
     const options = sessionOptionsFor({ name, request: name, reason: 'probe', attempts: [], threads });
-    session = await InferenceSession.create(probeModelBytes(), { ...options, executionProviders: [name] });
+    // A failed probe is told by its reason, so the probe session logs nothing. The provider bridge
+    // logs to ORT's process-wide logger, fixed when ORT starts: hence missingLibraryReason first.
+    session = await InferenceSession.create(probeModelBytes(), { ...options, executionProviders: [name], logSeverityLevel: 4 });
     const out = await session.run({
       a: new Tensor('float32', Float32Array.from([1, 2]), [2]),
       b: new Tensor('float32', Float32Array.from([3, 4]), [2]),
@@ -158,6 +166,22 @@ async function runProbe(name: ProviderName, threads: number): Promise<ProviderAt
   } finally {
     await session?.release().catch(() => undefined);
   }
+}
+
+/**
+ * Why `name` cannot start here, when a library it needs is missing from disk (Linux: the CUDA
+ * provider files beside the binding and the NVIDIA driver; the Vulkan loader for WebGPU); else
+ * undefined, and the probe decides.
+ */
+function missingLibraryReason(name: ProviderName): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  if (name === 'cuda') {
+    const absent = missingBesideOrtBinding(CUDA_PROVIDER_FILES);
+    if (absent.length > 0) return `not installed: no ${absent.join(', ')} beside the onnxruntime-node binding (${installHint(name)})`;
+    if (!hasSharedLibrary('libcuda.so.1')) return 'no NVIDIA driver (libcuda.so.1 not found)';
+  }
+  if (name === 'webgpu' && !hasSharedLibrary('libvulkan.so.1')) return 'no WebGPU adapter (libvulkan.so.1 not found)';
+  return undefined;
 }
 
 let probeBytes: Uint8Array | undefined;
@@ -216,34 +240,4 @@ function describeFailure(name: ProviderName, error: unknown, bundled: boolean): 
   }
   if (/backend not found/i.test(line)) return `not bundled with this build of onnxruntime-node (${installHint(name)})`;
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
-}
-
-/** Whether the dynamic loader could find `file` in the usual Linux library folders. */
-function hasSharedLibrary(file: string): boolean {
-  const arch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
-  const dirs = [
-    ...(process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
-    ...ldConfigDirs(),
-    `/lib/${arch}`,
-    `/usr/lib/${arch}`,
-    '/lib64',
-    '/usr/lib64',
-    '/lib',
-    '/usr/lib',
-    '/usr/local/lib',
-  ];
-  return dirs.some((dir) => existsSync(path.join(dir, file)));
-}
-
-function ldConfigDirs(): string[] {
-  try {
-    const confDir = '/etc/ld.so.conf.d';
-    return readdirSync(confDir)
-      .filter((f) => f.endsWith('.conf'))
-      .flatMap((f) => readFileSync(path.join(confDir, f), 'utf8').split('\n'))
-      .map((l) => l.trim())
-      .filter((l) => l.startsWith('/'));
-  } catch {
-    return [];
-  }
 }

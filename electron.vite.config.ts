@@ -13,7 +13,7 @@ export default defineConfig({
         input: {
           index: fromRoot('src/main/index.ts'),
           // Worker threads start from their own file; WorkerPool looks for it beside its caller.
-          'worker-entry': fromRoot('src/main/compute/worker-entry.ts'),
+          'worker-entry': fromRoot('src/main/app/worker-entry.ts'),
         },
       },
     },

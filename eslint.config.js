@@ -1,6 +1,7 @@
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import boundaries from 'eslint-plugin-boundaries';
 import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
@@ -24,6 +25,28 @@ const nativePackages = ['onnxruntime-node', 'better-sqlite3'].map((name) => ({
 /** A relative import that climbs out of the current folder into one of `folders` under src/. */
 function intoFolders(folders, message) {
   return { regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`, message };
+}
+
+/**
+ * The layers inside src/main, bottom first (README, "Layers"): a folder may import its own layer
+ * and those below it, never one above. compute and image import no other folder of src/main;
+ * vocabulary (categories, colours, caption templates) only compute; app is the composition root
+ * of the API, the job registry and auto-tagging; server and cli above it, and the Electron entry
+ * files (src/main/*.ts) on top. Checked on resolved paths by eslint-plugin-boundaries, type-only imports included.
+ */
+const MAIN_LAYERS = [['compute', 'image'], ['vocabulary'], ['nerf'], ['zoo'], ['gmn'], ['text'], ['library'], ['app'], ['server'], ['cli']];
+
+function layerPolicies() {
+  return MAIN_LAYERS.flatMap((layer, rank) => {
+    const above = MAIN_LAYERS.slice(rank + 1).flat();
+    const same = layer.filter((_, i) => i > 0 || layer.length > 1);
+    return [
+      ...(above.length > 0 ? [{ from: { element: { types: { anyOf: layer } } }, disallow: { to: { element: { types: { anyOf: above } } } } }] : []),
+      // Folders of one layer (compute and image) stay independent of each other too.
+      ...layer.map((folder) => ({ from: { element: { type: folder } }, disallow: { to: { element: { types: { anyOf: same.filter((f) => f !== folder).length ? same.filter((f) => f !== folder) : ['-'] } } } } })),
+      { from: { element: { types: { anyOf: layer } } }, disallow: { to: { file: { categories: 'entry' } } } },
+    ];
+  });
 }
 
 function restrictImports({ paths = [], patterns = [] }) {
@@ -90,6 +113,21 @@ export default defineConfig(
         intoFolders(['main', 'renderer'], 'The preload bridges to src/shared/api.ts only.'),
       ],
     }),
+  },
+  {
+    files: ['src/main/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': [
+        ...MAIN_LAYERS.flat().map((type) => ({ type, pattern: `src/main/${type}` })),
+      ],
+      // The Electron entry's files (index.ts, api-impl.ts, menu.ts) sit at the top: no folder imports them.
+      'boundaries/files': [{ category: 'entry', pattern: 'src/main/*.ts' }],
+      'import/resolver': { node: { extensions: ['.ts', '.js', '.mjs'] } },
+    },
+    rules: {
+      'boundaries/dependencies': ['error', { default: 'allow', policies: layerPolicies() }],
+    },
   },
   {
     files: ['src/main/**'],

@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
-import { createApiService } from '../src/main/api-impl';
+import { createApiService } from '../src/main/app/api-service';
 import { AppLibrary } from '../src/main/app/app-library';
 import type { AssetInput } from '../src/main/library/types';
 import { startServer } from '../src/main/server/serve';

@@ -16,7 +16,7 @@ import { DEFAULT_VALUE_NORMALIZATION } from '../src/main/gmn/normalize';
 import { buildParamGraph } from '../src/main/gmn/param-graph';
 import { probeFeatures } from '../src/main/gmn/probes';
 import { batchFeeds } from '../src/main/gmn/train-job';
-import { CATEGORIES } from '../src/main/zoo/types';
+import { CATEGORIES } from '../src/main/vocabulary/categories';
 import { DEFAULT_TRAIN, buildGmnTrainStep, encoderModel } from '../src/main/gmn/train-graph';
 import { exportModel } from '../src/main/compute/export';
 import { TRAINING_ARCHITECTURES } from '../src/main/nerf/architectures';

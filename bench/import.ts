@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initialParams } from '../src/main/compute/init';
 import { chooseProvider } from '../src/main/compute/providers';
-import { WorkerPool } from '../src/main/compute/worker-pool';
+import { JobPool } from '../src/main/app/job-pool';
 import { writeEncoder } from '../src/main/gmn/embedder';
 import { DEFAULT_ENCODER } from '../src/main/gmn/encoder';
 import { DEFAULT_VALUE_NORMALIZATION } from '../src/main/gmn/normalize';
@@ -84,7 +84,7 @@ interface Measured {
 
 async function measure(set: string, files: readonly string[], encoderPath: string | undefined, scratch: string, args: readonly string[]): Promise<Measured> {
   const workers = numberOption(args, 'workers', 2);
-  const pool = new WorkerPool({ size: workers });
+  const pool = new JobPool({ size: workers });
   const provider = await chooseProvider('cpu', { threads: 1 });
   const library = await Library.open(mkdtempSync(join(scratch, 'library-')), { log: silent });
   try {

@@ -16,7 +16,7 @@ import { renderThumbnail } from '../src/main/nerf/render/thumbnail';
 import { ZOO_AABB } from '../src/main/zoo/fit-job';
 import { sampleTrainingPoints } from '../src/main/zoo/field';
 import { generateObject } from '../src/main/zoo/objects';
-import { CATEGORIES } from '../src/main/zoo/types';
+import { CATEGORIES } from '../src/main/vocabulary/categories';
 import { numberOption, timeMs } from './timing';
 
 export async function run(args: string[]): Promise<void> {

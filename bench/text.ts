@@ -21,7 +21,7 @@ import { DEFAULT_TEXT_MODEL, textInferenceModel } from '../src/main/text/model';
 import { TextEmbedder, TextSearchHook, writeTextModel } from '../src/main/text/text-model-file';
 import { buildVocabulary } from '../src/main/text/tokenizer';
 import { CATEGORY_QUERIES } from '../src/main/text/synonyms';
-import { CATEGORIES } from '../src/main/zoo/types';
+import { CATEGORIES } from '../src/main/vocabulary/categories';
 import { typosOf } from '../tests/text/typos';
 
 function option(args: string[], name: string, fallback: string): string {

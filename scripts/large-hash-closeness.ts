@@ -36,7 +36,7 @@ import type { HashGridConfig, Nerf } from '../src/main/nerf/types';
 import { sampleTrainingPoints } from '../src/main/zoo/field';
 import { ZOO_AABB, fitPsnr, groundTruthFieldFunction, zooFileName } from '../src/main/zoo/fit-job';
 import { generateObject } from '../src/main/zoo/objects';
-import type { Category } from '../src/main/zoo/types';
+import type { Category } from '../src/main/vocabulary/categories';
 
 interface ManifestObject {
   readonly id: string;

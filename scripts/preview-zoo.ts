@@ -14,7 +14,7 @@ import { encode } from 'fast-png';
 import { drawText } from '../src/main/image/bitmap-font';
 import { generateObject } from '../src/main/zoo/objects';
 import { renderShape } from '../src/main/zoo/render';
-import { type Category, CATEGORIES } from '../src/main/zoo/types';
+import { type Category, CATEGORIES } from '../src/main/vocabulary/categories';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type Session, type WebContents } from 'electron';
 import { EVENT_CHANNEL } from '../shared/api';
-import { createApiService, type ApiService } from './api-impl';
-import { registerApi } from './ipc';
+import { createApiService, type ApiService } from './app/api-service';
+import { registerApi } from './app/ipc';
 import { appMenuTemplate, importDialogOptions, type ImportPick } from './menu';
-import { contentSecurityPolicy, externalUrl, isAppUrl } from './security';
+import { contentSecurityPolicy, externalUrl, isAppUrl } from './app/security';
 
 /** Vite's dev server, set by `electron-vite dev` only. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApi } from '../../src/main/app/api-service';
 import { PROVIDER_NAMES } from '../../src/shared/compute';
 
 describe('createApi', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { readNerfFile, writeNerfFile } from '../../src/main/nerf/formats/native';
-import { CATEGORIES } from '../../src/main/zoo/types';
+import { CATEGORIES } from '../../src/main/vocabulary/categories';
 import { DEMO, type LibraryFixture, libraryFixture } from './library-fixture';
 
 const MODELS = join(import.meta.dirname, '../../resources/models');

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApi } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { FINE_TUNE_RECORD } from '../../src/main/app/fine-tune-records';
 import { readNerfFile, writeNerfFile } from '../../src/main/nerf/formats/native';

@@ -1,6 +1,6 @@
 /** Cancelling an import from the API while several batches are in flight in the worker pool. */
 import { afterAll, expect, it } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApi } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { libraryFixture } from './library-fixture';
 

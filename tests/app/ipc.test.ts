@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { dispatch, registerApi, type IpcCallEvent, type IpcRegistry } from '../../src/main/ipc';
+import { dispatch, registerApi, type IpcCallEvent, type IpcRegistry } from '../../src/main/app/ipc';
 import { API_CHANNELS, type Api } from '../../src/shared/api';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { fakeApiWith } from './fake-api';

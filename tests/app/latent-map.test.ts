@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApi } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import type { Api, LatentMapLayout } from '../../src/shared/api';
 import { testEncoder } from '../library/import-fixtures';

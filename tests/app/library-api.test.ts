@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApi } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import type { Api } from '../../src/shared/api';
 import { initialParams } from '../../src/main/compute/init';

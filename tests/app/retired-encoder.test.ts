@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApi } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { ENCODER_SETTING } from '../../src/main/app/settings-keys';
 import { RetiredEncoderError } from '../../src/main/gmn/embedder';

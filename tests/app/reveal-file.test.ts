@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createApi } from '../../src/main/api-impl';
+import { createApi } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { REVEAL_UNAVAILABLE } from '../../src/main/app/reveal-file';
 import { InvalidRequestError, NotFoundError } from '../../src/main/library/errors';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, externalUrl, isAppUrl } from '../../src/main/security';
+import { contentSecurityPolicy, externalUrl, isAppUrl } from '../../src/main/app/security';
 
 describe('content security policy', () => {
   it('is the strict policy of the app pages', () => {

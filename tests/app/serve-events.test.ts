@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiService, type ApiService } from '../../src/main/api-impl';
+import { createApiService, type ApiService } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
 import { EVENTS_PATH, EVENTS_PROTOCOL, EVENTS_TOKEN_PREFIX, type ApiEvent, type ApiEventListener, type ApiEvents, type JobInfo } from '../../src/shared/api';

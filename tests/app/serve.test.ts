@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { contentSecurityPolicy } from '../../src/main/security';
+import { contentSecurityPolicy } from '../../src/main/app/security';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
 import type { Api } from '../../src/shared/api';
 import type { ProviderChoice } from '../../src/shared/compute';

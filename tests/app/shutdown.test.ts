@@ -1,6 +1,6 @@
 /** Closing the app mid-import: the job stops after its current batch, stays queued, and the next open finishes it. */
 import { afterAll, expect, it } from 'vitest';
-import { createApiService } from '../../src/main/api-impl';
+import { createApiService } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { libraryFixture } from './library-fixture';
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/nerfdex';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { importPaths } from '../../src/main/library/import/importer';
 import { Library } from '../../src/main/library/library';
 import { demoFolder, testEncoder } from '../library/import-fixtures';
@@ -51,7 +51,7 @@ beforeAll(async () => {
 describe('nerfdex embed (a model upgrade from the command line)', () => {
   it('SIGKILLed mid-way: search stays on the old version, the next run resumes without duplicates and switches', async () => {
     // The library, imported with small renditions (the re-embed reuses them; only embedding runs).
-    const pool = new WorkerPool({ size: 1 });
+    const pool = new JobPool({ size: 1 });
     const built = await Library.open(libraryDir, { log: quiet });
     try {
       const imported = await importPaths(built, files, { pool, encoderPath: encoderA, provider: await chooseProvider('cpu'), thumbnailSize: 32, previewResolution: 16, log: quiet });

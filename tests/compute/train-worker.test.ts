@@ -5,9 +5,9 @@ import { initialParams, seededRandom } from '../../src/main/compute/init';
 import * as op from '../../src/main/compute/ops';
 import { buildTrainStep } from '../../src/main/compute/optim';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { computePool } from './compute-pool';
 
-const pool = new WorkerPool({ size: 1 });
+const pool = computePool({ size: 1 });
 afterAll(() => pool.close());
 
 /** A 1 -> 16 -> 1 tanh MLP regressing sin(3x): the real AdamW train step, run by the worker's loop. */

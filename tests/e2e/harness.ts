@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { createApiService } from '../../src/main/api-impl';
+import { createApiService } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
 import type { Api } from '../../src/shared/api';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { decode } from 'fast-png';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiService } from '../../src/main/api-impl';
+import { createApiService } from '../../src/main/app/api-service';
 import type { AppLibrary } from '../../src/main/app/app-library';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
 import { boundsOf, fitView, toScreen } from '../../src/renderer/map/map-view';

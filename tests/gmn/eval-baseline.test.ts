@@ -14,7 +14,7 @@ import { initParams } from '../../src/main/nerf/field-graph';
 import { nerfField } from '../../src/main/nerf/field-runtime';
 import { parameterLayout } from '../../src/main/nerf/layout';
 import type { Aabb, FieldFunction, Nerf } from '../../src/main/nerf/types';
-import type { Category } from '../../src/main/zoo/types';
+import type { Category } from '../../src/main/vocabulary/categories';
 
 const sessions = new SessionCache();
 afterAll(() => sessions.dispose());

@@ -6,7 +6,7 @@ import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialParams } from '../../src/main/compute/init';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { writeEncoder } from '../../src/main/gmn/embedder';
 import { EVAL_FILES, evaluateEncoder } from '../../src/main/gmn/eval/evaluate';
 import { formatReport } from '../../src/main/gmn/eval/report';
@@ -18,7 +18,7 @@ import { encoderModel } from '../../src/main/gmn/train-graph';
 import { TRAINING_ARCHITECTURES } from '../../src/main/nerf/architectures';
 import { generateZoo } from '../../src/main/zoo/generate';
 
-const pool = new WorkerPool({ size: 1 });
+const pool = new JobPool({ size: 1 });
 afterAll(() => pool.close());
 
 const zooDir = mkdtempSync(join(tmpdir(), 'nerfdex-eval-zoo-'));

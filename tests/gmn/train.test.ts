@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint } from '../../src/main/compute/checkpoint';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { Embedder } from '../../src/main/gmn/embedder';
 import { exportCheckpointEncoder } from '../../src/main/gmn/train-job';
 import type { GmnTrainConfig } from '../../src/main/gmn/train-graph';
 import { generateZoo } from '../../src/main/zoo/generate';
 
-const pool = new WorkerPool({ size: 2 });
+const pool = new JobPool({ size: 2 });
 afterAll(() => pool.close());
 const zoo = mkdtempSync(join(tmpdir(), 'nerfdex-gmn-zoo-'));
 

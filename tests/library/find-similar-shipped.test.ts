@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { importPaths } from '../../src/main/library/import/importer';
 import { Library } from '../../src/main/library/library';
 
 const DEMO = join(__dirname, '../../resources/demo');
 const ENCODER = join(__dirname, '../../resources/models/encoder.onnx');
 const quiet = { info: () => undefined, warn: () => undefined };
-const pool = new WorkerPool({ size: 2 });
+const pool = new JobPool({ size: 2 });
 afterAll(() => pool.close());
 
 describe('find-similar with the shipped encoder on a small library', () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { chooseProvider } from '../../src/main/compute/providers';
 import { SessionCache } from '../../src/main/compute/session';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { nerfField } from '../../src/main/nerf/field-runtime';
 import { openInstantNgp } from '../../src/main/nerf/formats/instant-ngp';
 import { bakeVolume, decodeVolume } from '../../src/main/nerf/render/bake';
@@ -17,7 +17,7 @@ import { tempDir } from './helpers';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 const root = tempDir('nerfdex-import-ingp-');
-const pool = new WorkerPool({ size: 1 });
+const pool = new JobPool({ size: 1 });
 const RESOLUTION = 16;
 let provider: ProviderChoice;
 let encoderPath: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { IMPORT_JOB_KIND, type ImportOptions, importPaths, runImportJob } from '../../src/main/library/import/importer';
 import { findNerfFiles, isNerfPath } from '../../src/main/library/import/scan';
 import { FolderWatcher } from '../../src/main/library/import/watch';
@@ -12,7 +12,7 @@ import { DEMO, GOOD, makeImportFolder, testEncoder } from './import-fixtures';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 const fixture = makeImportFolder();
-const pool = new WorkerPool({ size: 1 });
+const pool = new JobPool({ size: 1 });
 let provider: ProviderChoice;
 let encoderPath: string;
 

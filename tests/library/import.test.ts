@@ -4,14 +4,14 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { IMPORT_JOB_KIND, type ImportOptions, type ImportProgress, importPaths, resumeImports } from '../../src/main/library/import/importer';
 import { Library } from '../../src/main/library/library';
 import { brokenFileName, makeImportFolder, testEncoder } from './import-fixtures';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 const fixture = makeImportFolder();
-const pool = new WorkerPool({ size: 1 });
+const pool = new JobPool({ size: 1 });
 let provider: ProviderChoice;
 let encoderPath: string;
 let library: Library;

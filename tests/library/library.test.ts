@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/main/library/errors';
 import { Library } from '../../src/main/library/library';
 import { IncompleteModelError } from '../../src/main/library/model-indexes';
-import type { SemanticTextSearch } from '../../src/main/library/search';
+import type { SemanticTextSearch } from '../../src/main/text/semantic-search';
 import type { NerfFamily } from '../../src/main/nerf/types';
-import { CATEGORIES } from '../../src/main/zoo/types';
+import { CATEGORIES } from '../../src/main/vocabulary/categories';
 import { typosOf } from '../text/typos';
 import { assetInput, clusteredVectors, recordingLog, row, sha256, tempDir } from './helpers';
 

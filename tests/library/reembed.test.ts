@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { chooseProvider } from '../../src/main/compute/providers';
 import { SessionCache } from '../../src/main/compute/session';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { Embedder } from '../../src/main/gmn/embedder';
 import { readNerfFile } from '../../src/main/nerf/formats/native';
 import { IMPORT_JOB_KIND, type ImportOptions, importPaths } from '../../src/main/library/import/importer';
@@ -14,7 +14,7 @@ import { tempDir } from './helpers';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 const root = tempDir('nerfdex-reembed-');
-const pool = new WorkerPool({ size: 1 });
+const pool = new JobPool({ size: 1 });
 let provider: ProviderChoice;
 let files: string[];
 let encoderA: string;

@@ -9,7 +9,7 @@ import { normal, seededRandom } from '../../src/main/compute/init';
 import type { JobContext } from '../../src/main/compute/jobs';
 import { SessionCache } from '../../src/main/compute/session';
 import type { EmbeddingCacheIndex, CachedFit } from '../../src/main/text/embedding-cache';
-import { CATEGORIES } from '../../src/main/zoo/types';
+import { CATEGORIES } from '../../src/main/vocabulary/categories';
 
 export const SYNTHETIC_VERSION = 'gmn-synthetic';
 export const SYNTHETIC_DIMS = 16;

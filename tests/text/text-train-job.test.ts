@@ -8,18 +8,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobCancelledError } from '../../src/main/compute/jobs';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { TextEmbedder } from '../../src/main/text/text-model-file';
 import { SYNTHETIC_VERSION, writeSyntheticZoo } from './synthetic';
 
 describe('the text.train worker job', () => {
   let dir: string;
-  let pool: WorkerPool;
+  let pool: JobPool;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'nerfdex-text-job-'));
     writeSyntheticZoo(join(dir, 'zoo'));
-    pool = new WorkerPool({ size: 1 });
+    pool = new JobPool({ size: 1 });
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORY_QUERIES, searchAlternatives } from '../../src/main/text/synonyms';
 import { MAX_QUERY_WORDS, TextQueryError, Tokenizer, buildVocabulary, canonicalWords, editDistance, inflections, typoDistance } from '../../src/main/text/tokenizer';
-import { CATEGORIES } from '../../src/main/zoo/types';
+import { CATEGORIES } from '../../src/main/vocabulary/categories';
 import { typosOf } from './typos';
 
 const captions = ['a red office chair with four legs', 'a blue sofa with two cushions', 'tall gray lamp', 'a white cellphone', 'navy airplane with swept wings', 'this table is brown', 'a black rifle with a scope'];

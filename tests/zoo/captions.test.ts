@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_NOUNS, SUBTYPE_NOUNS, caption, captions, objectNouns } from '../../src/main/zoo/captions';
+import { CATEGORY_NOUNS, SUBTYPE_NOUNS } from '../../src/main/vocabulary/categories';
+import { caption, captions, objectNouns } from '../../src/main/vocabulary/captions';
 import { generateObject } from '../../src/main/zoo/objects';
 import { seededRandom } from '../../src/main/compute/init';
-import { type Attributes, CATEGORIES } from '../../src/main/zoo/types';
+import type { Attributes } from '../../src/main/vocabulary/captions';
+import { CATEGORIES } from '../../src/main/vocabulary/categories';
 
 const chair: Attributes = {
   category: 'chair',

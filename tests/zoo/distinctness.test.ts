@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { generateObject } from '../../src/main/zoo/objects';
-import { type Category, CATEGORIES } from '../../src/main/zoo/types';
+import { type Category, CATEGORIES } from '../../src/main/vocabulary/categories';
 import { gridPoints, iou, occupancy } from './occupancy';
 
 const RES = 16;

@@ -3,7 +3,7 @@ import { seededRandom } from '../../src/main/compute/init';
 import { box, sphere } from '../../src/main/zoo/build';
 import { FIELD_DEFAULTS, groundTruthField, sampleTrainingPoints } from '../../src/main/zoo/field';
 import { generateObject } from '../../src/main/zoo/objects';
-import { rgbOf } from '../../src/main/zoo/palette';
+import { rgbOf } from '../../src/main/vocabulary/colours';
 import { type Shape, evaluateShape } from '../../src/main/zoo/sdf';
 
 const ball: Shape = { parts: [sphere('ball', 'red', [0, 0, 0], 0.5), box('stand', 'blue', [0, -0.7, 0], [0.3, 0.1, 0.3])] };

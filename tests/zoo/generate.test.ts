@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseProvider } from '../../src/main/compute/providers';
-import { WorkerPool } from '../../src/main/compute/worker-pool';
+import { JobPool } from '../../src/main/app/job-pool';
 import { readNerfFile } from '../../src/main/nerf/formats/native';
 import { generateZoo, planZoo } from '../../src/main/zoo/generate';
 
-const pool = new WorkerPool({ size: 2 });
+const pool = new JobPool({ size: 2 });
 afterAll(() => pool.close());
 
 describe('zoo generation', () => {

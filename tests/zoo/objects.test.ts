@@ -3,7 +3,7 @@ import { seededRandom } from '../../src/main/compute/init';
 import { GENERATORS } from '../../src/main/zoo/categories';
 import { generateObject, objectId } from '../../src/main/zoo/objects';
 import { type Part, evaluateShape, partBounds, shapeBounds } from '../../src/main/zoo/sdf';
-import { CATEGORIES } from '../../src/main/zoo/types';
+import { CATEGORIES } from '../../src/main/vocabulary/categories';
 import { gridPoints, iou, occupancy } from './occupancy';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i);

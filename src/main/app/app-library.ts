@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ProviderChoice, ProviderRequest } from '../../shared/compute';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
-import { WorkerPool } from '../compute/worker-pool';
+import { JobPool } from './job-pool';
 import { RetiredEncoderError, checkEncoderRecipe } from '../gmn/embedder';
 import { readEncoderInfo } from '../library/import/importer';
 import { Library } from '../library/library';
 import type { AssetTagger, LibraryLog } from '../library/types';
-import { tagLibrary } from '../text/tags';
+import { tagLibrary } from './auto-tags';
 import { TextEmbedder, TextSearchHook } from '../text/text-model-file';
 import { FineTunes } from './fine-tune';
 import { ImportJobs } from './import-jobs';
@@ -67,7 +67,7 @@ export interface AppLibraryOptions {
   readonly textModelPath?: string;
   /** @default the library's device and threads settings, else chooseProvider('auto') */
   readonly provider?: ProviderChoice;
-  /** Worker threads for imports and exports. @default WorkerPool's default */
+  /** Worker threads for imports and exports. @default JobPool's default */
   readonly poolSize?: number;
   /** @default 128 */
   readonly thumbnailSize?: number;
@@ -115,7 +115,7 @@ export class AppLibrary {
 
   private constructor(
     readonly library: Library,
-    readonly pool: WorkerPool,
+    readonly pool: JobPool,
     readonly provider: ProviderChoice,
     /** Where the shipped encoder model is expected. */
     readonly shippedEncoderPath: string,
@@ -174,7 +174,7 @@ export class AppLibrary {
     const encoderPath = options.encoderPath ?? path.join(resourcesDir, 'models', 'encoder.onnx');
     const library = await Library.open(options.dir ?? defaultLibraryDir(), { log });
     const provider = options.provider ?? (await settingsProvider(library, log));
-    const pool = new WorkerPool(options.poolSize === undefined ? {} : { size: options.poolSize });
+    const pool = new JobPool(options.poolSize === undefined ? {} : { size: options.poolSize });
     const textModelPath = options.textModelPath ?? path.join(resourcesDir, 'models', 'text.onnx');
     const modelsDir = options.modelsDir ?? path.join(userDataRoot(), 'nerfdex', 'models');
     const app = new AppLibrary(library, pool, provider, encoderPath, textModelPath, modelsDir, resourcesDir, log);

@@ -7,6 +7,7 @@
 import type { JobFileError, JobInfo } from '../../shared/api';
 import type { ProviderChoice } from '../../shared/compute';
 import type { WorkerPool } from '../compute/worker-pool';
+import type { ImportBatchJobs } from '../library/import/import-job';
 import type { Library } from '../library/library';
 import { IMPORT_JOB_KIND, type ImportJobPayload, type ImportProgress, type ImportSummary, runImportJob } from '../library/import/importer';
 import { findNerfFiles } from '../library/import/scan';
@@ -19,7 +20,7 @@ const RECENT_JOBS = 20;
 
 /** How imports run: the pool, the encoder (when one is installed) and the rendition sizes. */
 export interface ImportSettings {
-  readonly pool: WorkerPool;
+  readonly pool: WorkerPool<ImportBatchJobs>;
   readonly provider: ProviderChoice;
   /** Read at each start, since an encoder may be installed while the app runs. */
   readonly encoderPath: () => string | undefined;

@@ -4,7 +4,7 @@
  */
 
 import type { ProviderChoice } from '../../shared/compute';
-import type { WorkerPool } from '../compute/worker-pool';
+import type { JobPool } from './job-pool';
 import type { HostTensor } from '../compute/tensor';
 import { fieldModel } from '../nerf/field-runtime';
 import { openNerfFile } from '../nerf/formats/registry';
@@ -19,7 +19,7 @@ import type { FieldFunction, Nerf } from '../nerf/types';
 export const EXPORT_RESOLUTION = 64;
 
 /** `nerf` as a field whose every evaluation is one `ort.run` job in `pool`. */
-export function pooledField(nerf: Nerf, pool: WorkerPool, provider: ProviderChoice): FieldFunction {
+export function pooledField(nerf: Nerf, pool: JobPool, provider: ProviderChoice): FieldFunction {
   const model = fieldModel(nerf.config);
   const params: Record<string, HostTensor> = {};
   for (const [name, tensor] of Object.entries(nerf.params)) params[`params/${name}`] = { ...tensor, shape: [1, ...tensor.shape] };
@@ -31,7 +31,7 @@ export function pooledField(nerf: Nerf, pool: WorkerPool, provider: ProviderChoi
 }
 
 /** The isosurface of the NeRF in `file` as GLB bytes. */
-export async function exportNerfMesh(file: string, pool: WorkerPool, provider: ProviderChoice, resolution = EXPORT_RESOLUTION): Promise<Uint8Array> {
+export async function exportNerfMesh(file: string, pool: JobPool, provider: ProviderChoice, resolution = EXPORT_RESOLUTION): Promise<Uint8Array> {
   const { nerf } = await openNerfFile(file);
   return exportMeshGlb(pooledField(nerf, pool, provider), nerf.config.aabb, { resolution });
 }

@@ -4,7 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { SessionCache } from '../compute/session';
-import { WorkerPool } from '../compute/worker-pool';
+import { JobPool } from '../app/job-pool';
 import { Embedder } from '../gmn/embedder';
 import { openNerfFile } from '../nerf/formats/registry';
 import { type ImportOptions, type ImportProgress, importPaths, resumeImports } from '../library/import/importer';
@@ -81,7 +81,7 @@ function print(ctx: CommandContext, value: unknown, text: () => string): void {
 async function withImportOptions<T>(ctx: CommandContext, body: (options: ImportOptions & { encoderPath: string }) => Promise<T>): Promise<T> {
   requireEncoder(ctx.model);
   const provider = await chooseProvider(parseProviderRequest(ctx.device));
-  const pool = new WorkerPool();
+  const pool = new JobPool();
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApiService } from '../api-impl';
+import { createApiService } from '../app/api-service';
 import { AppLibrary, defaultLibraryDir } from '../app/app-library';
 import { startServer } from '../server/serve';
 import { runCli } from './run';

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { JobCancelledError } from '../compute/jobs';
 import { chooseProvider } from '../compute/providers';
-import { WorkerPool } from '../compute/worker-pool';
+import { JobPool } from '../app/job-pool';
 import { IDEALISED_VERSION, writeIdealisedEmbeddings } from '../text/idealised-space';
 import type { TextTrainInput } from '../text/train-job';
 import { numberOption, runCli } from './run';
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   if (values.idealised) console.log(`wrote ${await writeIdealisedEmbeddings(zoo)} idealised embeddings (${IDEALISED_VERSION})`);
   // One thread: GMN training owns the other cores.
   const provider = await chooseProvider('cpu', { threads: 1 });
-  const pool = new WorkerPool({ size: 1 });
+  const pool = new JobPool({ size: 1 });
   let lastPrint = 0;
   const input: TextTrainInput = {
     zoo,

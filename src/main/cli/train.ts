@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
-import { WorkerPool } from '../compute/worker-pool';
+import { JobPool } from '../app/job-pool';
 import { exportCheckpointEncoder } from '../gmn/train-job';
 import type { EncoderConfig } from '../gmn/encoder';
 import { DEFAULT_PROBE_COUNT, probePoints } from '../gmn/probes';
@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     encoder: encoderOptions(values, probeCount),
   };
   const out = values.out ?? 'runs/gmn-v2';
-  const pool = new WorkerPool({ size: 1 });
+  const pool = new JobPool({ size: 1 });
   const losses: number[] = [];
   let lastPrint = 0;
   const handle = pool.startJob('gmn.train', {

@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { chooseProvider } from '../compute/providers';
-import { WorkerPool } from '../compute/worker-pool';
+import { JobPool } from '../app/job-pool';
 import { generateZoo, planZoo } from '../zoo/generate';
-import { CATEGORIES, type Category } from '../zoo/types';
+import { CATEGORIES, type Category } from '../vocabulary/categories';
 import { numberOption, runCli } from './run';
 
 
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   const objects = planZoo(plan);
   const workers = numberOption(values.workers, 'workers', 2, { integer: true, min: 0 });
   const provider = await chooseProvider('cpu', { threads: 1 });
-  const pool = new WorkerPool({ size: Math.max(1, workers) });
+  const pool = new JobPool({ size: Math.max(1, workers) });
   const controller = new AbortController();
   process.once('SIGINT', () => {
     console.log('\nstopping after the running batches (finished fits are kept; run again to resume)');

@@ -1,9 +1,12 @@
 /**
- * Jobs that run in worker threads: what a job sees (JobContext) and which kinds exist.
- * Handlers are imported lazily from a fixed table so a bundler can follow them; a message can only
- * name a kind, never a module path.
+ * Jobs that run in worker threads: what a job sees (JobContext), the shape of a job table, and
+ * the compute layer's own kinds. The app's table of every kind lives at the composition root
+ * (`src/main/app/job-registry.ts`). Handlers are imported lazily from a fixed table so a bundler can
+ * follow them; a message can only name a kind, never a module path.
  */
-import type { SessionCache } from './session';
+import type { ModelRunInput, SessionCache } from './session';
+import type { HostTensor } from './tensor';
+import type { TrainLoopInput, TrainLoopOutput } from './train-loop';
 
 /** Progress of a job, posted from the worker to whoever started it. */
 export interface JobProgress {
@@ -38,51 +41,51 @@ export class JobCancelledError extends Error {
   }
 }
 
-/** Job kinds available to every caller. */
-const JOBS = {
+/** Kinds to handlers, each imported when first run. */
+export type JobTable = Readonly<Record<string, () => Promise<JobHandler>>>;
+
+/** The compute layer's own kinds. */
+export const COMPUTE_JOBS = {
   'ort.run': () => import('./session').then((m) => m.runModelJob as JobHandler),
   'train.loop': () => import('./train-loop').then((m) => m.trainLoopJob as JobHandler),
-  // The registry names every job kind of the app, so it reaches past the compute layer here.
-  'zoo.fit': () => import('../zoo/fit-job').then((m) => m.zooFitJob as JobHandler),
-  'gmn.train': () => import('../gmn/train-job').then((m) => m.gmnTrainJob as JobHandler),
-  'gmn.finetune': () => import('../gmn/finetune-job').then((m) => m.gmnFineTuneJob as JobHandler),
-  'text.train': () => import('../text/train-job').then((m) => m.textTrainJob as JobHandler),
-  'library.import-batch': () => import('../library/import/import-job').then((m) => m.importBatchJob as JobHandler),
-  'library.map-layout': () => import('../app/map-layout-job').then((m) => m.mapLayoutJob as JobHandler),
-  'library.embed-file': () => import('../app/embed-file-job').then((m) => m.embedFileJob as JobHandler),
-} satisfies Record<string, () => Promise<JobHandler>>;
+} satisfies JobTable;
 
-/** Kinds that exercise the pool itself (tests, diagnostics); only registered when asked for. */
-const DEBUG_JOBS = {
+/** Input and output of the compute layer's own kinds. */
+export interface ComputeJobs {
+  'ort.run': { input: ModelRunInput; output: Record<string, HostTensor> };
+  'train.loop': { input: TrainLoopInput; output: TrainLoopOutput };
+}
+
+/** Kinds that exercise the pool itself (tests, diagnostics); only accepted when asked for. */
+export const DEBUG_JOBS = {
   'debug.echo': () => Promise.resolve(echoJob as JobHandler),
   'debug.fail': () => Promise.resolve(failJob as JobHandler),
   'debug.crash': () => Promise.resolve(crashJob as JobHandler),
   'debug.spin': () => Promise.resolve(spinJob as JobHandler),
-} satisfies Record<string, () => Promise<JobHandler>>;
+} satisfies JobTable;
 
-export type JobKind = keyof typeof JOBS;
 export type DebugJobKind = keyof typeof DEBUG_JOBS;
 
-/** Every kind a pool accepts, debug kinds only with `debug`. */
-export function jobKinds(debug: boolean): string[] {
-  return [...Object.keys(JOBS), ...(debug ? Object.keys(DEBUG_JOBS) : [])];
+/** Every kind accepted: the table's, and the debug kinds with `debug`. */
+export function jobKinds(kinds: readonly string[], debug: boolean): string[] {
+  return [...kinds, ...(debug ? Object.keys(DEBUG_JOBS) : [])];
 }
 
-/** Checks `kind` against the registry; `TypeError` quoting it and the valid kinds otherwise. */
-export function checkJobKind(kind: unknown, debug: boolean): string {
-  const kinds = jobKinds(debug);
-  if (typeof kind !== 'string' || !kinds.includes(kind)) {
+/** Checks `kind` against the accepted kinds; `TypeError` quoting it and the valid kinds otherwise. */
+export function checkJobKind(kind: unknown, kinds: readonly string[], debug: boolean): string {
+  const valid = jobKinds(kinds, debug);
+  if (typeof kind !== 'string' || !valid.includes(kind)) {
     const shown = typeof kind === 'string' ? `"${kind}"` : String(kind);
-    throw new TypeError(`unknown job kind ${shown} (valid: ${kinds.join(', ')})`);
+    throw new TypeError(`unknown job kind ${shown} (valid: ${valid.join(', ')})`);
   }
   return kind;
 }
 
-/** Loads the handler of a checked kind. */
-export function loadJobHandler(kind: string, debug: boolean): Promise<JobHandler> {
-  checkJobKind(kind, debug);
-  const table: Record<string, () => Promise<JobHandler>> = debug ? { ...JOBS, ...DEBUG_JOBS } : JOBS;
-  return table[kind]!();
+/** Loads the handler of a kind of `table` (or a debug kind, with `debug`), checked first. */
+export function loadJobHandler(table: JobTable, kind: string, debug: boolean): Promise<JobHandler> {
+  checkJobKind(kind, Object.keys(table), debug);
+  const all: JobTable = debug ? { ...table, ...DEBUG_JOBS } : table;
+  return all[kind]!();
 }
 
 async function echoJob(input: unknown): Promise<unknown> {

@@ -8,39 +8,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { HostTensor } from './tensor';
-import { JobCancelledError, checkJobKind, type JobKind, type JobProgress } from './jobs';
-import type { ModelRunInput } from './session';
-import type { TrainLoopInput, TrainLoopOutput } from './train-loop';
-import type { ZooFitInput, ZooFitOutput } from '../zoo/fit-job';
-import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
-import type { GmnFineTuneInput, GmnFineTuneOutput } from '../gmn/finetune-job';
-import type { ImportBatchInput, ImportBatchOutput } from '../library/import/import-job';
-import type { MapLayoutInput, MapLayoutOutput } from '../app/map-layout-job';
-import type { EmbedFileInput, EmbedFileOutput } from '../app/embed-file-job';
-import type { TextTrainInput, TextTrainOutput } from '../text/train-job';
-import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-entry';
+import { JobCancelledError, checkJobKind, type JobProgress } from './jobs';
+import type { RunJobMessage, SerializedError, WorkerMessage, WorkerSetup } from './worker-runtime';
 
-/** Input and output of each registered job kind. */
-export interface JobTypes {
-  'ort.run': { input: ModelRunInput; output: Record<string, HostTensor> };
-  'train.loop': { input: TrainLoopInput; output: TrainLoopOutput };
-  'zoo.fit': { input: ZooFitInput; output: ZooFitOutput };
-  'gmn.train': { input: GmnTrainInput; output: GmnTrainOutput };
-  'gmn.finetune': { input: GmnFineTuneInput; output: GmnFineTuneOutput };
-  'library.import-batch': { input: ImportBatchInput; output: ImportBatchOutput };
-  'library.map-layout': { input: MapLayoutInput; output: MapLayoutOutput };
-  'library.embed-file': { input: EmbedFileInput; output: EmbedFileOutput };
-  'text.train': { input: TextTrainInput; output: TextTrainOutput };
-}
+/** Input and output types of each job kind a pool runs (an interface or type of such entries). */
+export type JobTypeMap<T> = { [K in keyof T]: { input: unknown; output: unknown } };
 
 export interface WorkerPoolOptions {
   /** Worker threads at most; they start on demand. @default min(2, number of CPUs) */
   size?: number;
   /** Also accept the `debug.*` job kinds (tests, diagnostics). @default false */
   debugJobs?: boolean;
-  /** Worker entry module. @default worker-entry.ts or .js beside this module, whichever exists */
-  entry?: URL;
+  /** Worker entry module: one that calls `serveJobs` with the table of `kinds`. */
+  entry: URL;
+  /** The kinds the entry's table holds. */
+  kinds: readonly string[];
 }
 
 export interface StartJobOptions {
@@ -81,28 +63,33 @@ interface Slot {
   dead: boolean;
 }
 
-/** Worker threads running registered job kinds, one job per worker at a time, the rest queued. */
-export class WorkerPool {
+/**
+ * Worker threads running the job kinds of one job table, one job per worker at a time, the rest
+ * queued. `Types` gives each kind's input and output types.
+ */
+export class WorkerPool<Types extends JobTypeMap<Types> = Record<string, { input: unknown; output: unknown }>> {
   readonly size: number;
   private readonly debugJobs: boolean;
   private readonly entry: URL;
+  private readonly kinds: readonly string[];
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
 
-  constructor(options: WorkerPoolOptions = {}) {
+  constructor(options: WorkerPoolOptions) {
     this.size = options.size ?? Math.min(2, Math.max(1, os.availableParallelism()));
     if (!Number.isInteger(this.size) || this.size < 1) throw new RangeError(`WorkerPool: size must be an integer >= 1, got ${this.size}`);
     this.debugJobs = options.debugJobs ?? false;
-    this.entry = options.entry ?? defaultEntry();
+    this.entry = options.entry;
+    this.kinds = [...options.kinds];
   }
 
-  /** Starts (or queues) a job. An unregistered kind throws `TypeError` listing the valid kinds. */
-  startJob<K extends JobKind>(kind: K, input: JobTypes[K]['input'], options?: StartJobOptions): JobHandle<JobTypes[K]['output']>;
+  /** Starts (or queues) a job. An unknown kind throws `TypeError` listing the valid kinds. */
+  startJob<K extends keyof Types & string>(kind: K, input: Types[K]['input'], options?: StartJobOptions): JobHandle<Types[K]['output']>;
   startJob(kind: string, input: unknown, options?: StartJobOptions): JobHandle<unknown>;
   startJob(kind: string, input: unknown, options: StartJobOptions = {}): JobHandle<unknown> {
-    checkJobKind(kind, this.debugJobs);
+    checkJobKind(kind, this.kinds, this.debugJobs);
     if (this.closed) throw new Error('WorkerPool: the pool is closed');
     let resolve!: (output: unknown) => void;
     let reject!: (error: Error) => void;
@@ -233,14 +220,18 @@ function reviveError(serialized: SerializedError): Error {
   return error;
 }
 
-function defaultEntry(): URL {
-  const self = fileURLToPath(import.meta.url);
+/**
+ * The worker entry module `name` beside the module at `base` (an `import.meta.url`): `.ts` when
+ * running from source, `.js` / `.mjs` when built, whichever exists.
+ */
+export function workerEntryBeside(base: string, name: string): URL {
+  const self = fileURLToPath(base);
   const extensions = self.endsWith('.ts') ? ['.ts', '.js', '.mjs'] : ['.js', '.mjs', '.ts'];
   for (const ext of extensions) {
-    const url = new URL(`./worker-entry${ext}`, import.meta.url);
+    const url = new URL(`./${name}${ext}`, base);
     if (existsSync(fileURLToPath(url))) return url;
   }
-  throw new Error(`WorkerPool: no worker-entry.{ts,js,mjs} beside ${self}; pass options.entry`);
+  throw new Error(`WorkerPool: no ${name}.{ts,js,mjs} beside ${self}`);
 }
 
 /**

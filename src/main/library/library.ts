@@ -20,7 +20,8 @@ import type { Migration } from './migrations';
 import { ModelIndexes } from './model-indexes';
 import * as models from './models';
 import * as organise from './organise';
-import { type SemanticTextSearch, type SimilarQuery, type SimilarResults, type TextSearchOptions, type TextSearchResults, searchText, similar } from './search';
+import type { SemanticTextSearch } from '../text/semantic-search';
+import { type SimilarQuery, type SimilarResults, type TextSearchOptions, type TextSearchResults, searchText, similar } from './search';
 import * as state from './state';
 import type {
   AssetInput,

@@ -4,6 +4,7 @@
  * encoder through the `SemanticTextSearch` hook, merged by reciprocal-rank fusion).
  */
 import type { Database } from 'better-sqlite3';
+import type { SemanticTextSearch } from '../text/semantic-search';
 import { searchAlternatives } from '../text/synonyms';
 import { filteredIds, checkPage, summaries } from './catalogue';
 import { prepared } from './db';
@@ -34,16 +35,6 @@ export interface SimilarResults {
   readonly results: SimilarResult[];
   readonly modelVersion: string;
   readonly method: SearchMethod;
-}
-
-/**
- * The text encoder's hook: a text query as a vector in the shape embedding space of
- * `modelVersion` (contrastively aligned). Text search uses it only while that model is active.
- */
-export interface SemanticTextSearch {
-  readonly modelVersion: string;
-  /** The query's vector; undefined when the encoder knows none of its words (no semantic evidence). */
-  embedText(query: string): Promise<Float32Array | undefined>;
 }
 
 /** Why a text-search result matched: its name/caption/category, its tags, or its shape (semantic). */

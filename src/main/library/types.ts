@@ -1,5 +1,8 @@
 /** Records and inputs of the library's API (src/main/library). */
 import type { NerfConfig, NerfFamily } from '../nerf/types';
+import type { SuggestedTag } from '../text/tags';
+
+export type { SuggestedTag };
 
 /** Where the library writes what it has to say (rebuilds, repairs). */
 export interface LibraryLog {
@@ -81,12 +84,6 @@ export interface RenditionInput {
 export interface EmbeddingInput {
   readonly modelVersion: string;
   readonly vector: Float32Array | readonly number[];
-}
-
-export interface SuggestedTag {
-  readonly tag: string;
-  /** In [0, 1]. */
-  readonly confidence: number;
 }
 
 /**

@@ -33,9 +33,9 @@ import {
   type ApiEvents,
   type ApiMethod,
 } from '../../shared/api';
-import { dispatch } from '../ipc';
+import { dispatch } from '../app/ipc';
 import { InvalidRequestError } from '../library/errors';
-import { contentSecurityPolicy } from '../security';
+import { contentSecurityPolicy } from '../app/security';
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {

@@ -4,9 +4,10 @@
  * phrases ("chair", "red chair", "tall lamp") drawn at training time, because that is what
  * people type into a search box.
  */
-import { captions, objectNouns } from '../zoo/captions';
+import { captions, objectNouns } from '../vocabulary/captions';
 import { generateObject } from '../zoo/objects';
-import type { Attributes, Category } from '../zoo/types';
+import type { Attributes } from '../vocabulary/captions';
+import type { Category } from '../vocabulary/categories';
 
 /** What the text side knows of one zoo object. */
 export interface CaptionedObject {

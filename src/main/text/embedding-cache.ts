@@ -12,7 +12,7 @@ import type { SessionCache } from '../compute/session';
 import { Embedder } from '../gmn/embedder';
 import { embedZoo, fitsToEmbed, readZoo } from '../gmn/eval/zoo-embeddings';
 import type { Split } from '../zoo/generate';
-import type { Category } from '../zoo/types';
+import type { Category } from '../vocabulary/categories';
 
 /** One cached row. */
 export interface CachedFit {

@@ -5,13 +5,13 @@
  * similarities between the query vector and the raw GMN embeddings, as the library ranks them.
  */
 import { cosine } from '../gmn/eval/metrics';
-import { CATEGORIES, type Category } from '../zoo/types';
+import { CATEGORIES, type Category } from '../vocabulary/categories';
 import { captionedObject } from './corpus';
 import { type ZooEmbeddings, row } from './embedding-cache';
 import { CATEGORY_QUERIES } from './synonyms';
 import type { TextEmbedder } from './text-model-file';
 import { AutoTagger, buildTagReference } from './tags';
-import { COLOUR_NAMES } from '../zoo/palette';
+import { COLOUR_NAMES } from '../vocabulary/colours';
 
 export interface TextEvalResult {
   readonly metrics: Record<string, number>;

@@ -8,7 +8,7 @@ import { Graph, type Value } from '../compute/graph';
 import * as op from '../compute/ops';
 import { type TrainStepModel, buildTrainStep } from '../compute/optim';
 import { l2Normalize, siglipLoss } from '../gmn/losses';
-import { CATEGORIES } from '../zoo/types';
+import { CATEGORIES } from '../vocabulary/categories';
 
 export interface TextModelConfig {
   /** Vocabulary size, padding included. */

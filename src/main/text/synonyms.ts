@@ -4,7 +4,7 @@
  * synonym maps to one canonical word the captions use, so the text model never has to learn two
  * words for one thing; anything not listed here is left to the vocabulary and spelling correction.
  */
-import { CATEGORIES, type Category } from '../zoo/types';
+import { CATEGORIES, type Category } from '../vocabulary/categories';
 
 /** Multi-word phrases read as one canonical word (applied before single words). */
 export const PHRASES: Readonly<Record<string, string>> = {

@@ -5,11 +5,8 @@
  * a main colour, proportion words and features. The vote share is the confidence. A caption
  * for a NeRF without one fills the zoo's first caption template from the suggested tags.
  */
-import type { Library } from '../library/library';
-import type { SuggestedTag } from '../library/types';
-import { CATEGORY_NOUNS } from '../zoo/captions';
-import { COLOUR_NAMES } from '../zoo/palette';
-import { CATEGORIES } from '../zoo/types';
+import { CATEGORIES, CATEGORY_NOUNS } from '../vocabulary/categories';
+import { COLOUR_NAMES } from '../vocabulary/colours';
 import { captionedObject } from './corpus';
 import type { ZooEmbeddings } from './embedding-cache';
 
@@ -88,6 +85,13 @@ export function standardize(x: ArrayLike<number>, mean: readonly number[], scale
   const inv = 1 / Math.sqrt(Math.max(norm, 1e-24));
   for (let j = 0; j < out.length; j++) out[j]! *= inv;
   return out;
+}
+
+/** A tag suggested for an asset, with the tagger's confidence. */
+export interface SuggestedTag {
+  readonly tag: string;
+  /** In [0, 1]. */
+  readonly confidence: number;
 }
 
 export type TagKind = 'category' | 'colour' | 'size' | 'feature';
@@ -177,36 +181,4 @@ export function generatedCaption(category: string, colour?: string, size?: strin
   const noun = (CATEGORY_NOUNS as Record<string, readonly string[]>)[category]?.[0] ?? category;
   const phrase = [size, colour, noun].filter(Boolean).join(' ');
   return `${/^[aeiou]/i.test(phrase) ? 'an' : 'a'} ${phrase}${featurePhrase ? ` with ${featurePhrase}` : ''}`;
-}
-
-/**
- * Stores the suggestions for an asset: tags as suggested (the user accepts them into tags), and,
- * when the asset has no caption, the generated caption marked as generated.
- */
-export function applySuggestions(library: Library, assetId: number, suggestions: TagSuggestions): void {
-  library.suggestTags(
-    assetId,
-    suggestions.tags.map((t) => ({ tag: t.tag, confidence: t.confidence })),
-  );
-  const asset = library.getAsset(assetId);
-  if (asset && !asset.caption) library.updateAsset(assetId, { caption: suggestions.caption, captionGenerated: true });
-}
-
-/**
- * Suggests tags (and captions where missing) for every asset embedded with `modelVersion` that
- * has no suggested tags yet; returns how many assets it tagged.
- */
-export function tagLibrary(library: Library, tagger: AutoTagger, modelVersion: string, options: SuggestOptions = {}): number {
-  let tagged = 0;
-  for (let offset = 0; ; offset += 1000) {
-    const { items } = library.listAssets({ limit: 1000, offset, sort: 'name' });
-    for (const asset of items) {
-      if (library.tags(asset.id).some((t) => t.source === 'suggested')) continue;
-      const embedding = library.embedding(asset.id, modelVersion);
-      if (!embedding) continue;
-      applySuggestions(library, asset.id, tagger.suggest(embedding, options));
-      tagged++;
-    }
-    if (items.length < 1000) return tagged;
-  }
 }

@@ -10,7 +10,7 @@ import type { ProviderChoice } from '../../shared/compute';
 import { exportModel } from '../compute/export';
 import { SessionCache, runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
-import type { SemanticTextSearch } from '../library/search';
+import type { SemanticTextSearch } from './semantic-search';
 import { type TextModelConfig, textInferenceModel } from './model';
 import { type TagReference, type TagReferenceInfo, AutoTagger } from './tags';
 import { TextQueryError, type Tokenization, Tokenizer } from './tokenizer';

@@ -11,7 +11,7 @@ import type { JobContext } from '../compute/jobs';
 import { learningRateAt } from '../compute/schedules';
 import { adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
 import type { HostTensor } from '../compute/tensor';
-import { CATEGORIES } from '../zoo/types';
+import { CATEGORIES } from '../vocabulary/categories';
 import { type CaptionedObject, captionedObject, shortQuery } from './corpus';
 import { type ZooEmbeddings, ensureZooEmbeddings, readZooEmbeddings } from './embedding-cache';
 import { DEFAULT_TEXT_MODEL, type TextTrainConfig, buildTextTrainStep } from './model';
@@ -19,7 +19,7 @@ import { buildTagReference } from './tags';
 import { CATEGORY_QUERIES } from './synonyms';
 import { Tokenizer, buildVocabulary } from './tokenizer';
 import { type TextModelInfo, writeTextModel } from './text-model-file';
-import { COLOUR_NAMES } from '../zoo/palette';
+import { COLOUR_NAMES } from '../vocabulary/colours';
 
 export interface TextTrainInput {
   readonly zoo: string;

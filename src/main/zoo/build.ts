@@ -1,45 +1,14 @@
 /** Helpers the category generators share: random draws, part constructors and the final step. */
 
-import { type ColourName } from './palette';
+import { RandomDraw } from '../compute/random-draw';
+import type { Attributes, Feature } from '../vocabulary/captions';
+import type { Category } from '../vocabulary/categories';
+import { type ColourName } from '../vocabulary/colours';
 import { type Axis, type Clip, type Mat3, type Part, type Vec3, IDENTITY, makePart, normalizeShape } from './sdf';
-import { type Attributes, type Category, type Feature, type GeneratedShape } from './types';
+import type { GeneratedShape } from './types';
 
-/** Random draws on top of a uniform [0, 1) source. */
-export class Draw {
-  constructor(readonly next: () => number) {}
-
-  /** Uniform in [lo, hi). */
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-
-  /** Uniform integer in [lo, hi], both ends included. */
-  int(lo: number, hi: number): number {
-    return Math.min(hi, lo + Math.floor((hi - lo + 1) * this.next()));
-  }
-
-  /** True with probability `p`. */
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  /** One of `items`, uniformly. */
-  pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new RangeError('pick from an empty list');
-    return items[Math.min(items.length - 1, Math.floor(this.next() * items.length))]!;
-  }
-
-  /** One of `items`, chosen with the given relative weights. */
-  weighted<T>(items: readonly (readonly [T, number])[]): T {
-    const total = items.reduce((sum, [, w]) => sum + w, 0);
-    let r = this.next() * total;
-    for (const [item, w] of items) {
-      r -= w;
-      if (r < 0) return item;
-    }
-    return items[items.length - 1]![0];
-  }
-
+/** `RandomDraw` with the zoo's colour choice. */
+export class Draw extends RandomDraw {
   /** A colour from `from`, avoiding `avoid` when `from` has another. */
   colour(from: readonly ColourName[], avoid: readonly ColourName[] = []): ColourName {
     const allowed = from.filter((c) => !avoid.includes(c));

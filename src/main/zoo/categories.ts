@@ -6,9 +6,9 @@ import { rifle } from './generators/rifle';
 import { bench, chair, sofa } from './generators/seating';
 import { airplane, car } from './generators/vehicles';
 import { watercraft } from './generators/watercraft';
-import { type Category, type ShapeGenerator } from './types';
+import type { Category } from '../vocabulary/categories';
+import type { ShapeGenerator } from './types';
 
-export { CATEGORIES, type Category } from './types';
 
 /** The generator of each category. */
 export const GENERATORS: Readonly<Record<Category, ShapeGenerator>> = {

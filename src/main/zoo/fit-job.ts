@@ -17,7 +17,7 @@ import type { Aabb, FieldFunction, Nerf } from '../nerf/types';
 import { groundTruthField, sampleTrainingPoints } from './field';
 import { ZOO_LR, attemptSeed, beats, betterFit } from './fit-settings';
 import { generateObject } from './objects';
-import type { Category } from './types';
+import type { Category } from '../vocabulary/categories';
 
 /** Every zoo NeRF lives in this box; shapes are normalised into [-0.9, 0.9]^3. */
 export const ZOO_AABB: Aabb = [
@@ -66,6 +66,11 @@ export interface ZooFitOutput {
   readonly refitted: number;
   readonly seconds: number;
   readonly cancelled: boolean;
+}
+
+/** The job kind this module's handler runs, for a pool's types. */
+export interface ZooFitJobs {
+  'zoo.fit': { input: ZooFitInput; output: ZooFitOutput };
 }
 
 /** The file name of object `id` fitted in `architecture`. */

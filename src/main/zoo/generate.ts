@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { ProviderChoice } from '../../shared/compute';
 import type { WorkerPool } from '../compute/worker-pool';
 import { ARCHITECTURES, TRAINING_ARCHITECTURES, configFor } from '../nerf/architectures';
-import { type ZooFit, ZOO_AABB, zooFileName } from './fit-job';
+import { type ZooFit, type ZooFitJobs, ZOO_AABB, zooFileName } from './fit-job';
 import { type RefitOptions, collapseThreshold, selectRefits, zooFitSetting } from './fit-settings';
 import { generateObject } from './objects';
-import { CATEGORIES, type Category } from './types';
+import { CATEGORIES, type Category } from '../vocabulary/categories';
 
 export type Split = 'train' | 'val' | 'test';
 
@@ -63,7 +63,8 @@ export function planZoo(options: ZooPlanOptions = {}): PlannedObject[] {
 
 export interface ZooRunOptions extends ZooPlanOptions, RefitOptions {
   readonly out: string;
-  readonly pool: WorkerPool;
+  /** Runs the `zoo.fit` jobs. */
+  readonly pool: WorkerPool<ZooFitJobs>;
   readonly provider: ProviderChoice;
   /** NeRFs fitted together in one batched graph. @default 8 */
   readonly batch?: number;

@@ -1,10 +1,11 @@
 /** Zoo objects: one category generator run for one seed, with its id and captions. */
 
 import { seededRandom } from '../compute/init';
-import { captions } from './captions';
+import { captions } from '../vocabulary/captions';
 import { GENERATORS } from './categories';
 import { type Shape } from './sdf';
-import { type Attributes, type Category, CATEGORIES } from './types';
+import type { Attributes } from '../vocabulary/captions';
+import { type Category, CATEGORIES } from '../vocabulary/categories';
 
 /** One procedural object of the zoo. */
 export interface ZooObject {

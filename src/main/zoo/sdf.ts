@@ -7,7 +7,7 @@
  * the whole batch, with one kind-specific loop per primitive and no allocation per point.
  */
 
-import { type ColourName, type Rgb, rgbOf } from './palette';
+import { type ColourName, type Rgb, rgbOf } from '../vocabulary/colours';
 import { type Bounds, type Mat3, type Primitive, type Vec3, localBounds, primitiveDistance, scalePrimitive } from './primitives';
 
 export type { Axis, Bounds, Mat3, Primitive, Vec3 } from './primitives';

@@ -13,7 +13,7 @@ import { SessionCache } from '../../compute/session';
 import { TRAINING_ARCHITECTURES, isTrainingArchitecture } from '../../nerf/architectures';
 import type { Nerf } from '../../nerf/types';
 import { generateObject } from '../../zoo/objects';
-import { CATEGORIES } from '../../zoo/types';
+import { CATEGORIES } from '../../vocabulary/categories';
 import { Embedder } from '../embedder';
 import type { ClassifierOptions } from './classifier';
 import { DESCRIPTOR_LENGTH, DESCRIPTOR_RESOLUTION, nerfDensityDescriptor } from './density-descriptor';

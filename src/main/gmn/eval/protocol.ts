@@ -13,7 +13,7 @@ import type { ProviderChoice } from '../../../shared/compute';
 import type { SessionCache } from '../../compute/session';
 import { ARCHITECTURES, isTrainingArchitecture } from '../../nerf/architectures';
 import type { Split } from '../../zoo/generate';
-import { CATEGORIES, type Category } from '../../zoo/types';
+import { CATEGORIES, type Category } from '../../vocabulary/categories';
 import { type ClassifierOptions, trainClassifier } from './classifier';
 import { accuracy, chanceRecall, knnClassify, recallAtK, retrievalRanks } from './metrics';
 import type { AccuracyRow, HeadlineFigures, ProtocolDetail, RecallAtK, RetrievalPair } from './types';

@@ -14,7 +14,7 @@ import { isTrainingArchitecture } from '../../nerf/architectures';
 import { readNerfFile } from '../../nerf/formats/native';
 import type { Nerf } from '../../nerf/types';
 import type { Split, ZooManifest } from '../../zoo/generate';
-import { CATEGORIES, type Category } from '../../zoo/types';
+import { CATEGORIES, type Category } from '../../vocabulary/categories';
 import type { Embedder } from '../embedder';
 
 /** A zoo manifest with where it came from. */

@@ -84,6 +84,11 @@ export interface ImportBatchOutput {
   readonly stageMs?: StageTimes;
 }
 
+/** The job kind this module's handler runs, for a pool's types. */
+export interface ImportBatchJobs {
+  'library.import-batch': { input: ImportBatchInput; output: ImportBatchOutput };
+}
+
 const embedders = new Map<string, Promise<Embedder>>();
 
 /** The encoder at a path, loaded once per version of the file (it may be replaced by a newer one). */

@@ -12,7 +12,7 @@ import type { JobHandle, WorkerPool } from '../../compute/worker-pool';
 import { type EncoderInfo, checkEncoderRecipe } from '../../gmn/embedder';
 import type { Library } from '../library';
 import type { AssetInput, AssetTagger, LibraryLog } from '../types';
-import { type FailedFile, IMPORT_STAGES, type ImportBatchOutput, type ImportStage, type StageTimes, emptyStageTimes } from './import-job';
+import { type FailedFile, IMPORT_STAGES, type ImportBatchOutput, type ImportBatchJobs, type ImportStage, type StageTimes, emptyStageTimes } from './import-job';
 import { findNerfFiles } from './scan';
 
 /** Kind of the import's row in the library's jobs table. */
@@ -38,7 +38,7 @@ export interface ImportProgress {
 }
 
 export interface ImportOptions {
-  readonly pool: WorkerPool;
+  readonly pool: WorkerPool<ImportBatchJobs>;
   /** encoder.onnx, with encoder.json beside it; absent: assets are catalogued without embeddings. */
   readonly encoderPath?: string;
   readonly provider: ProviderChoice;

@@ -1,9 +1,9 @@
 /** Displays, phones and speakers: devices whose front faces +z. */
 
 import { Draw, box, cone, cylinder, ellipsoid, feature, finish, prism, roundBox, roundedRectangle, sphere, torus, withArticle } from '../build';
-import { VIVID, type ColourName } from '../palette';
+import { VIVID, type ColourName } from '../../vocabulary/colours';
 import { type Part, rotationX } from '../sdf';
-import { type GeneratedShape } from '../types';
+import type { GeneratedShape } from '../types';
 
 /** A display: flat monitor, television, all-in-one or CRT, on its stand. */
 export function display(next: () => number): GeneratedShape {

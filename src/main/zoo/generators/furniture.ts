@@ -1,9 +1,9 @@
 /** Tables, cabinets and lamps. */
 
 import { Draw, box, capsule, cone, cylinder, ellipsoid, feature, finish, withArticle, level, sphere } from '../build';
-import { NEUTRAL, VIVID, WOODS, type ColourName } from '../palette';
+import { NEUTRAL, VIVID, WOODS, type ColourName } from '../../vocabulary/colours';
 import { type Part, type Vec3 } from '../sdf';
-import { type GeneratedShape } from '../types';
+import type { GeneratedShape } from '../types';
 
 /** A table: rectangular, square or round top on four legs, a pedestal or trestles. */
 export function table(next: () => number): GeneratedShape {

@@ -1,9 +1,9 @@
 /** Rifles: long guns lying along z with the muzzle toward +z and the sights on top (+y). */
 
 import { Draw, box, capsule, cone, cylinder, feature, finish, mirrorX, prism, torus } from '../build';
-import { VIVID, type ColourName } from '../palette';
+import { VIVID, type ColourName } from '../../vocabulary/colours';
 import { type Part, rotationX } from '../sdf';
-import { type GeneratedShape } from '../types';
+import type { GeneratedShape } from '../types';
 
 /** A rifle: assault rifle, sniper rifle, hunting rifle or shotgun. */
 export function rifle(next: () => number): GeneratedShape {

@@ -1,9 +1,9 @@
 /** Chairs, sofas and benches: seats facing +z with their backs toward -z. */
 
 import { Draw, box, capsule, cylinder, feature, finish, level, mirrorX, roundBox, sphere } from '../build';
-import { NEUTRAL, VIVID, WOODS, type ColourName } from '../palette';
+import { NEUTRAL, VIVID, WOODS, type ColourName } from '../../vocabulary/colours';
 import { type Part, rotationX } from '../sdf';
-import { type GeneratedShape } from '../types';
+import type { GeneratedShape } from '../types';
 
 const SEAT_COLOURS: readonly ColourName[] = [...VIVID, 'brown', 'beige', 'black', 'white', 'gray'];
 

@@ -1,9 +1,9 @@
 /** Airplanes and cars: vehicles pointing toward +z. */
 
 import { Draw, box, capsule, cone, cylinder, ellipsoid, feature, finish, withArticle, mirrorX, prism } from '../build';
-import { VIVID, type ColourName } from '../palette';
+import { VIVID, type ColourName } from '../../vocabulary/colours';
 import { type Part, rotationZ } from '../sdf';
-import { type GeneratedShape } from '../types';
+import type { GeneratedShape } from '../types';
 
 /** The outline of a tapered, swept wing in (x, z), root at x = 0, leading edge toward +z. */
 function wingOutline(span: number, rootChord: number, tipChord: number, sweep: number, rootZ: number): number[] {

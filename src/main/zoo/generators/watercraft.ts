@@ -1,9 +1,9 @@
 /** Watercraft: hulls pointing their bow toward +z with the deck at y = freeboard. */
 
 import { Draw, box, capsule, cylinder, ellipsoid, feature, finish, withArticle, mirrorX, prism, roundBox } from '../build';
-import { VIVID, type ColourName } from '../palette';
+import { VIVID, type ColourName } from '../../vocabulary/colours';
 import { type Part, rotationX, rotationZ } from '../sdf';
-import { type GeneratedShape } from '../types';
+import type { GeneratedShape } from '../types';
 
 /**
  * A hull of length 1: two lower half-ellipsoids (a long bow half and a short stern half) below

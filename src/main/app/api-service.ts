@@ -1,13 +1,13 @@
 /** The main-process implementation of the API contract. */
 
-import type { Api, ApiEvents, AppInfo } from '../shared/api';
-import type { ProviderChoice } from '../shared/compute';
-import { ApiEventHub, forwardJobEvents } from './app/app-events';
-import { AppLibrary, type AppLibraryOptions } from './app/app-library';
-import { createLibraryApi } from './app/library-api';
-import { createModelApi } from './app/model-api';
-import { createRevealFile, type RevealPath } from './app/reveal-file';
-import { chooseProvider } from './compute/providers';
+import type { Api, ApiEvents, AppInfo } from '../../shared/api';
+import type { ProviderChoice } from '../../shared/compute';
+import { ApiEventHub, forwardJobEvents } from './app-events';
+import { AppLibrary, type AppLibraryOptions } from './app-library';
+import { createLibraryApi } from './library-api';
+import { createModelApi } from './model-api';
+import { createRevealFile, type RevealPath } from './reveal-file';
+import { chooseProvider } from '../compute/providers';
 
 /** How often main checks whether an encoder or text model was installed while it runs. */
 const MODEL_WATCH_MS = 5000;

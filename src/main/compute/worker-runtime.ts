@@ -1,9 +1,10 @@
 /**
- * Entry of a compute worker thread: runs one job at a time from the registry in `jobs.ts`,
- * posting progress, the result or a serialised error back to the pool.
+ * The inside of a worker thread: `serveJobs(table)` runs one job at a time from a job table,
+ * posting progress, the result or a serialised error back to the pool. A worker entry module
+ * (the app's is `src/main/app/worker-entry.ts`) calls it with its table.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { JobCancelledError, loadJobHandler, type JobContext, type JobProgress } from './jobs';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { JobCancelledError, loadJobHandler, type JobContext, type JobProgress, type JobTable } from './jobs';
 import { SessionCache } from './session';
 
 /** Pool -> worker. `cancelFlag` holds one Int32: 0 running, 1 cancelled. */
@@ -32,16 +33,18 @@ export interface WorkerSetup {
   debugJobs: boolean;
 }
 
-const port = parentPort;
-if (!port) throw new Error('worker-entry: must run in a worker thread');
-const setup = (workerData ?? { debugJobs: false }) as WorkerSetup;
-const sessions = new SessionCache();
+/** Serves the pool's messages in this worker thread with the handlers of `table`. */
+export function serveJobs(table: JobTable): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveJobs: must run in a worker thread');
+  const setup = (workerData ?? { debugJobs: false }) as WorkerSetup;
+  const sessions = new SessionCache();
+  port.on('message', (message: RunJobMessage) => {
+    if (message?.type === 'run') void runJob(message, table, setup, sessions, port);
+  });
+}
 
-port.on('message', (message: RunJobMessage) => {
-  if (message?.type === 'run') void runJob(message);
-});
-
-async function runJob(message: RunJobMessage): Promise<void> {
+async function runJob(message: RunJobMessage, table: JobTable, setup: WorkerSetup, sessions: SessionCache, port: MessagePort): Promise<void> {
   const { id } = message;
   const flag = new Int32Array(message.cancelFlag);
   const ctx: JobContext = {
@@ -55,20 +58,20 @@ async function runJob(message: RunJobMessage): Promise<void> {
     sessions,
   };
   try {
-    const handler = await loadJobHandler(message.kind, setup.debugJobs);
+    const handler = await loadJobHandler(table, message.kind, setup.debugJobs);
     const output = await handler(message.input, ctx);
     post({ type: 'done', id, output }, transferablesOf(output));
   } catch (error) {
     post({ type: 'failed', id, error: serializeError(error) });
   }
-}
 
-function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  try {
-    port!.postMessage(message, transfer);
-  } catch (error) {
-    if (transfer.length > 0) return post(message);
-    if (message.type !== 'failed') post({ type: 'failed', id: message.id, error: serializeError(error) });
+  function post(reply: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+    try {
+      port.postMessage(reply, transfer);
+    } catch (error) {
+      if (transfer.length > 0) return post(reply);
+      if (reply.type !== 'failed') post({ type: 'failed', id: reply.id, error: serializeError(error) });
+    }
   }
 }
 

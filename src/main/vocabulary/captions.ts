@@ -6,39 +6,34 @@
  */
 
 import { seededRandom } from '../compute/init';
-import { Draw } from './build';
-import { type Attributes, type Category, type Feature } from './types';
+import { RandomDraw } from '../compute/random-draw';
+import { CATEGORY_NOUNS, SUBTYPE_NOUNS, type Category } from './categories';
+import type { ColourName } from './colours';
 
-/** Words that name each category; the first is the category's own name. */
-export const CATEGORY_NOUNS: Readonly<Record<Category, readonly string[]>> = {
-  airplane: ['airplane', 'plane', 'aircraft', 'aeroplane'],
-  bench: ['bench'],
-  cabinet: ['cabinet', 'cupboard', 'storage cabinet'],
-  car: ['car', 'automobile', 'vehicle'],
-  chair: ['chair', 'seat'],
-  display: ['display', 'monitor', 'screen'],
-  lamp: ['lamp', 'light'],
-  speaker: ['speaker', 'loudspeaker'],
-  rifle: ['rifle', 'gun'],
-  sofa: ['sofa', 'couch', 'settee'],
-  table: ['table'],
-  phone: ['phone', 'cellphone', 'mobile phone', 'cell phone'],
-  watercraft: ['boat', 'watercraft', 'vessel'],
-};
+/**
+ * One descriptive trait of an object, in the forms a caption needs.
+ * Example: { tag: 'tall back', phrase: 'a tall back', adjective: 'tall-backed' }.
+ */
+export interface Feature {
+  /** A short, stable label for automatic tags ("tall back", "four legs"). */
+  readonly tag: string;
+  /** A noun phrase that reads after "with" ("a tall back", "thin legs"). */
+  readonly phrase: string;
+  /** A compound adjective that reads before the noun ("tall-backed"), where English has one. */
+  readonly adjective?: string;
+}
 
-/** Extra nouns that fit only some subtypes (a glider is no jet, a rowboat no ship). */
-export const SUBTYPE_NOUNS: Readonly<Record<string, readonly string[]>> = {
-  airliner: ['jet', 'passenger jet'],
-  'fighter jet': ['jet', 'fighter'],
-  'cargo ship': ['ship', 'freighter'],
-  'cruise ship': ['ship', 'cruise liner'],
-  television: ['TV', 'screen'],
-  'computer monitor': ['computer screen'],
-  smartphone: ['smartphone', 'cellphone'],
-  'sports car': ['sports car', 'coupe'],
-  desk: ['desk', 'writing desk'],
-  'floor-standing speaker': ['tower speaker'],
-};
+/** What a caption or an automatic tagger may say about an object. */
+export interface Attributes {
+  readonly category: Category;
+  /** A noun for this object more specific than the category ("office chair", "sailboat"). */
+  readonly subtype: string;
+  /** Palette names of the object's colours, main (largest visible) colour first, no repeats. */
+  readonly colours: readonly ColourName[];
+  /** Overall size words ("tall", "low", "wide", "long", "thin"). */
+  readonly size: readonly string[];
+  readonly features: readonly Feature[];
+}
 
 /** Every noun a caption may use for the object: category words, the subtype and its nouns. */
 export function objectNouns(attributes: Attributes): string[] {
@@ -55,7 +50,7 @@ function article(phrase: string): string {
   return /^[aeiou]/i.test(phrase) ? `an ${phrase}` : `a ${phrase}`;
 }
 
-function shuffled<T>(d: Draw, items: readonly T[]): T[] {
+function shuffled<T>(d: RandomDraw, items: readonly T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = d.int(0, i);
@@ -66,7 +61,7 @@ function shuffled<T>(d: Draw, items: readonly T[]): T[] {
 
 /** One caption for the object, drawing its wording from `next` (uniform [0, 1)). */
 export function caption(attributes: Attributes, next: () => number): string {
-  const d = new Draw(next);
+  const d = new RandomDraw(next);
   const nouns = CATEGORY_NOUNS[attributes.category];
   const special = SUBTYPE_NOUNS[attributes.subtype] ?? [];
   const noun = d.chance(0.4) ? attributes.subtype : special.length > 0 && d.chance(0.25) ? d.pick(special) : d.chance(0.5) ? nouns[0]! : d.pick(nouns);

@@ -4,7 +4,7 @@
  * parameter so it runs, and is tested, without Electron.
  */
 
-import { API_CHANNELS, validateRequest, type Api } from '../shared/api';
+import { API_CHANNELS, validateRequest, type Api } from '../../shared/api';
 
 /** What a handler learns about its caller: the frame that sent the call, when it still exists. */
 export interface IpcCallEvent {

@@ -65,8 +65,10 @@ export function decoderWidths(config: NerfConfig): number[] {
 export interface HashGridLevel {
   /** Vertices per axis: ceil(scale) + 1. */
   readonly resolution: number;
-  /** float32 `exp2(level * log2(perLevelScale)) * baseResolution - 1`; a point maps to scale * x + 0.5. */
+  /** tcnn: float32 `exp2(level * log2(perLevelScale)) * baseResolution - 1`; nerfstudio-torch: `floor(baseResolution * perLevelScale^level)`. */
   readonly scale: number;
+  /** A point x in [0, 1] sits at grid coordinate scale * x + shift: 0.5 for tcnn, 0 for nerfstudio-torch. */
+  readonly shift: number;
   /** Entries of this level: min(next multiple of 8 of resolution^3, 2^log2TableSize). */
   readonly size: number;
   /** First entry of this level in `encoding/table`. */
@@ -84,6 +86,15 @@ const f32 = Math.fround;
  */
 export function hashGridLevels(config: HashGridConfig): HashGridLevel[] {
   const tableSize = 2 ** config.log2TableSize;
+  if (config.gridIndexing === 'nerfstudio-torch') {
+    // HashEncoding: scalings = floor(min_res * growth_factor ** levels), in torch's float32;
+    // hash_offset = level * hash_table_size; every level hashed (hash_fn), no dense levels.
+    const growth = f32(config.perLevelScale);
+    return Array.from({ length: config.levels }, (_, level) => {
+      const scale = Math.floor(f32(config.baseResolution * f32(growth ** level)));
+      return { resolution: scale + 1, scale, shift: 0, size: tableSize, offset: level * tableSize, dense: false };
+    });
+  }
   const log2Scale = f32(Math.log2(f32(config.perLevelScale)));
   const maxParams = Math.floor(0xffffffff / 2);
   const levels: HashGridLevel[] = [];
@@ -94,10 +105,23 @@ export function hashGridLevels(config: HashGridConfig): HashGridLevel[] {
     const vertices = resolution ** 3;
     const capped = vertices > maxParams ? maxParams : vertices;
     const size = Math.min(Math.ceil(capped / 8) * 8, tableSize);
-    levels.push({ resolution, scale, size, offset, dense: vertices <= size });
+    levels.push({ resolution, scale, shift: 0.5, size, offset, dense: vertices <= size });
     offset += size;
   }
   return levels;
+}
+
+/**
+ * Where the aabb's unit cube lies in the grid's unit cube, per axis: grid = start + span * unit.
+ * Identity (0, 1) unless the config has a gridAabb.
+ */
+export function gridWindow(config: HashGridConfig): { readonly start: readonly number[]; readonly span: readonly number[] } {
+  const [lo, hi] = config.aabb;
+  const [glo, ghi] = config.gridAabb ?? config.aabb;
+  return {
+    start: [0, 1, 2].map((a) => (lo[a]! - glo[a]!) / (ghi[a]! - glo[a]!)),
+    span: [0, 1, 2].map((a) => (hi[a]! - lo[a]!) / (ghi[a]! - glo[a]!)),
+  };
 }
 
 /** Rows of `encoding/table`: the sum of the level sizes. */
@@ -138,6 +162,15 @@ export function checkConfig(config: NerfConfig): void {
       }
       if (!Number.isFinite(config.perLevelScale) || config.perLevelScale < 1) {
         throw new RangeError(`${where}: perLevelScale must be a finite number >= 1, got ${config.perLevelScale}`);
+      }
+      if (config.gridIndexing !== undefined && config.gridIndexing !== 'tcnn' && config.gridIndexing !== 'nerfstudio-torch') {
+        throw new RangeError(`${where}: gridIndexing must be "tcnn" or "nerfstudio-torch", got ${JSON.stringify(config.gridIndexing)}`);
+      }
+      if (config.gridAabb) {
+        const [glo, ghi] = config.gridAabb;
+        if (![0, 1, 2].every((a) => Number.isFinite(glo[a]) && Number.isFinite(ghi[a]) && glo[a]! <= lo[a]! && ghi[a]! >= hi[a]! && ghi[a]! > glo[a]!)) {
+          throw new RangeError(`${where}: gridAabb must be a finite box holding the aabb, got ${JSON.stringify(config.gridAabb)}`);
+        }
       }
       // Hashing multiplies vertex coordinates by 32-bit primes in int64: keep them below 2^31.
       if (hashGridLevels(config).some((l) => l.resolution > 2 ** 20)) throw new RangeError(`${where}: finest resolution exceeds 2^20`);

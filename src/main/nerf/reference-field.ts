@@ -4,7 +4,7 @@
  * points per NeRF) come from `referenceActivations`. Far too slow for rendering or fitting.
  */
 import type { HostTensor } from '../compute/tensor';
-import { FIELD_OUTPUTS, HASH_PRIMES, type HashGridLevel, TRIPLANE_AXES, hashGridLevels, parameterLayout } from './layout';
+import { FIELD_OUTPUTS, HASH_PRIMES, type HashGridLevel, TRIPLANE_AXES, gridWindow, hashGridLevels, parameterLayout } from './layout';
 import type { DensityActivation, NerfConfig } from './types';
 
 /** Outputs of the reference for N points. */
@@ -113,13 +113,13 @@ function triplaneFeatures(unit: readonly number[], planes: Float64Array, R: numb
   return out;
 }
 
-function hashGridFeatures(unit: readonly number[], table: Float64Array, levels: readonly HashGridLevel[], F: number): number[] {
+function hashGridFeatures(unit: readonly number[], table: Float64Array, levels: readonly HashGridLevel[], F: number, window: ReturnType<typeof gridWindow>): number[] {
   const out: number[] = [];
   for (const level of levels) {
     const cell: number[] = [];
     const frac: number[] = [];
-    for (const u of unit) {
-      const pos = clamp01(u) * level.scale + 0.5;
+    for (const [a, u] of unit.entries()) {
+      const pos = (window.start[a]! + window.span[a]! * clamp01(u)) * level.scale + level.shift;
       const c = Math.floor(pos);
       cell.push(c);
       frac.push(pos - c);
@@ -150,7 +150,7 @@ function decoderInput(config: NerfConfig, unit: readonly number[], grid: { plane
     case 'triplane':
       return [...triplaneFeatures(unit, grid.planes!, config.resolution, config.channels), ...referenceFrequencyEncoding(signed, config.frequencies)];
     case 'hashgrid':
-      return hashGridFeatures(unit, grid.table!, grid.levels, config.featuresPerLevel);
+      return hashGridFeatures(unit, grid.table!, grid.levels, config.featuresPerLevel, gridWindow(config));
   }
 }
 

@@ -53,7 +53,21 @@ export interface HashGridConfig extends FieldCommon {
   readonly perLevelScale: number;
   /** Widths of the ReLU hidden layers. */
   readonly hidden: readonly number[];
+  /**
+   * How the grid's vertices are placed and indexed. `tcnn` (tiny-cuda-nn, instant-ngp): scale
+   * base * perLevelScale^l - 1, a point at scale * x + 0.5, dense coarse levels. `nerfstudio-torch`
+   * (nerfstudio's torch HashEncoding): scale floor(base * perLevelScale^l), a point at scale * x,
+   * every level hashed into its own 2^log2TableSize rows. @default 'tcnn'
+   */
+  readonly gridIndexing?: HashGridIndexing;
+  /**
+   * The box whose unit cube the grid covers, when it is larger than `aabb`: a contracted nerfacto
+   * scene's grid spans [-2, 2]^3 around the inner box [-1, 1]^3 that the NeRF shows. @default aabb
+   */
+  readonly gridAabb?: Aabb;
 }
+
+export type HashGridIndexing = 'tcnn' | 'nerfstudio-torch';
 
 export type NerfConfig = MlpConfig | TriplaneConfig | HashGridConfig;
 export type NerfFamily = NerfConfig['family'];

@@ -11,6 +11,12 @@
  * bits are the uint32 products, and XOR acts bit by bit, so masking with 0xFFFFFFFF afterwards
  * gives tcnn's hash.
  *
+ * nerfstudio's torch HashEncoding (`gridIndexing: 'nerfstudio-torch'`) is the same kernel with
+ * other levels: scale floor(base * perLevelScale^l), no half-vertex shift, every level hashed
+ * (int64 products, XOR, modulo 2^log2TableSize: the same low bits as tcnn's uint32 hash), each
+ * level its own 2^log2TableSize rows. A `gridAabb` maps the aabb's unit cube into a window of the
+ * grid's (a contracted nerfacto scene's inner box is [0.25, 0.75]^3 of its grid).
+ *
  * One deliberate difference: positions are clamped to the aabb ([0, 1] after normalisation)
  * before encoding. tcnn does not clamp; instant-ngp only samples inside its aabb, where the two
  * agree, and clamping keeps grid coordinates non-negative so no uint32 wrap of a negative floor
@@ -18,7 +24,7 @@
  */
 import type { Dim, ParamInit, Value } from '../../compute/graph';
 import * as op from '../../compute/ops';
-import { HASH_PRIMES, decoderWidths, hashGridLevels } from '../layout';
+import { HASH_PRIMES, decoderWidths, gridWindow, hashGridLevels } from '../layout';
 import type { HashGridConfig } from '../types';
 import { decoder, decoderInits, floatConstant, gatherWeighted, int64Constant, unitPositions } from './blocks';
 
@@ -59,7 +65,11 @@ export function hashGridCorners(config: HashGridConfig, unit: Value): HashGridCo
   const [B, N] = unit.shape as [Dim, Dim];
   const perLevel = (values: readonly number[]): Value => int64Constant(g, [L, 1, 1, 1], values);
   const scales = floatConstant(g, [L, 1], levels.map((l) => l.scale));
-  const pos = op.add(op.mul(op.unsqueeze(op.clip(unit, 0, 1), [2]), scales), 0.5);
+  const clipped = op.clip(unit, 0, 1);
+  const { start, span } = gridWindow(config);
+  const windowed = config.gridAabb ? op.add(op.mul(clipped, floatConstant(g, [3], span)), floatConstant(g, [3], start)) : clipped;
+  const shifts = levels.every((l) => l.shift === 0.5) ? 0.5 : floatConstant(g, [L, 1], levels.map((l) => l.shift));
+  const pos = op.add(op.mul(op.unsqueeze(windowed, [2]), scales), shifts);
   const cellFloat = op.floor(pos);
   const frac = op.sub(pos, cellFloat);
   // Lower and upper vertex along each axis: [B, N, L, 2, 3].

@@ -3,7 +3,7 @@
  * range through `checkConfig`. Throws `TypeError`/`RangeError` quoting the bad value.
  */
 import { checkConfig } from '../layout';
-import type { Aabb, DensityActivation, NerfConfig } from '../types';
+import type { Aabb, DensityActivation, HashGridIndexing, NerfConfig } from '../types';
 
 const ACTIVATIONS: readonly DensityActivation[] = ['relu', 'softplus', 'truncExp'];
 
@@ -32,10 +32,15 @@ function integers(r: Record<string, unknown>, key: string, maxLength: number): n
   return v as number[];
 }
 
-function aabb(value: unknown): Aabb {
+function gridIndexing(value: unknown): HashGridIndexing {
+  if (value !== 'tcnn' && value !== 'nerfstudio-torch') throw new RangeError(`config.gridIndexing must be "tcnn" or "nerfstudio-torch", got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function aabb(value: unknown, key = 'aabb'): Aabb {
   const ok =
     Array.isArray(value) && value.length === 2 && value.every((c) => Array.isArray(c) && c.length === 3 && c.every((x) => typeof x === 'number' && Number.isFinite(x)));
-  if (!ok) throw new TypeError(`config.aabb must be [[minX, minY, minZ], [maxX, maxY, maxZ]], got ${JSON.stringify(value)}`);
+  if (!ok) throw new TypeError(`config.${key} must be [[minX, minY, minZ], [maxX, maxY, maxZ]], got ${JSON.stringify(value)}`);
   const [lo, hi] = value as [number[], number[]];
   return [[lo[0]!, lo[1]!, lo[2]!], [hi[0]!, hi[1]!, hi[2]!]];
 }
@@ -75,6 +80,8 @@ export function parseNerfConfig(raw: unknown): NerfConfig {
         featuresPerLevel: integer(r, 'featuresPerLevel'),
         baseResolution: integer(r, 'baseResolution'),
         perLevelScale: finite(r, 'perLevelScale'),
+        ...(r['gridIndexing'] !== undefined ? { gridIndexing: gridIndexing(r['gridIndexing']) } : {}),
+        ...(r['gridAabb'] !== undefined ? { gridAabb: aabb(r['gridAabb'], 'gridAabb') } : {}),
       };
   }
   if (config.family === 'hashgrid' && config.levels > 64) throw new RangeError(`config.levels must be at most 64, got ${config.levels}`);

@@ -27,3 +27,23 @@ export class UnknownFormatError extends NerfFileError {
     this.name = 'UnknownFormatError';
   }
 }
+
+/** A nerfstudio checkpoint (torch.save zip + pickle, config.yml) that cannot be read. */
+export class NerfstudioError extends NerfFileError {
+  constructor(file: string, reason: string) {
+    super(file, reason, 'nerfstudio');
+    this.name = 'NerfstudioError';
+  }
+}
+
+/** A checkpoint whose pickle names a global outside the allow-list: refused, never resolved. */
+export class DisallowedGlobalError extends NerfstudioError {
+  constructor(
+    file: string,
+    readonly global: string,
+    reason: string,
+  ) {
+    super(file, reason);
+    this.name = 'DisallowedGlobalError';
+  }
+}

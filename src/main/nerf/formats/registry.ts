@@ -7,6 +7,7 @@ import type { Nerf } from '../types';
 import { NerfFileError, UnknownFormatError } from './errors';
 import { instantNgpFormat } from './instant-ngp';
 import { NATIVE_EXTENSION, decodeNerf, matchNative } from './native';
+import { nerfstudioFormat } from './nerfstudio';
 
 export interface NerfFormat {
   readonly name: string;
@@ -17,7 +18,7 @@ export interface NerfFormat {
   open(bytes: Uint8Array, path: string): Nerf;
 }
 
-const formats: NerfFormat[] = [{ name: 'native', extensions: [NATIVE_EXTENSION, '.safetensors'], match: matchNative, open: decodeNerf }, instantNgpFormat];
+const formats: NerfFormat[] = [{ name: 'native', extensions: [NATIVE_EXTENSION, '.safetensors'], match: matchNative, open: decodeNerf }, instantNgpFormat, nerfstudioFormat];
 
 /** Adds a format (importers register themselves here). Later registrations are tried first. */
 export function registerFormat(format: NerfFormat): void {

@@ -49,7 +49,7 @@ describe('importDialogOptions', () => {
   it('picks several files, NeRF extensions first', () => {
     const options = importDialogOptions('files');
     expect(options.properties).toEqual(['openFile', 'multiSelections']);
-    expect(options.filters?.[0]).toEqual({ name: 'NeRFs', extensions: ['safetensors', 'msgpack', 'ingp'] });
+    expect(options.filters?.[0]).toEqual({ name: 'NeRFs', extensions: ['safetensors', 'msgpack', 'ingp', 'ckpt'] });
     expect(options.filters?.[1]?.extensions).toEqual(['*']);
   });
 

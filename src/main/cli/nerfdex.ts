@@ -27,7 +27,7 @@ import {
 const USAGE = `usage: nerfdex <command> [options]
 
 commands:
-  import PATH...            import NeRF files and folders (recursive: .nerf.safetensors, .safetensors, .msgpack, .ingp)
+  import PATH...            import NeRF files and folders (recursive: .nerf.safetensors, .safetensors, .msgpack, .ingp, nerfstudio .ckpt)
                             [--batch N]; resumes an interrupted import first
   ls                        list assets [--limit 50] [--offset 0]
   info ID                   an asset with its files, renditions and tags

@@ -14,6 +14,7 @@ import { nerfBatchFeeds } from './batch';
 import type { EncoderConfig } from './encoder';
 import { DEFAULT_VALUE_NORMALIZATION, type ValueNormalization, checkValueNormalization } from './normalize';
 import { paramGraphSize } from './param-graph';
+import { JobCancelledError } from '../compute/jobs';
 import { distillNerf } from '../nerf/distill';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import { encoderModel } from './train-graph';
@@ -94,13 +95,37 @@ const DISTILL_TARGET: Readonly<Record<Nerf['config']['family'], string>> = {
   hashgrid: TRAINING_ARCHITECTURES[2],
 };
 
+/** Progress and cancellation of the distillation an oversized NeRF goes through before embedding. */
+export interface EmbedOptions {
+  /** Called as a distillation goes on: the NeRF's index in the call, and the fit's step of steps. */
+  readonly onDistillProgress?: (index: number, step: number, steps: number) => void;
+  /** Checked between distillation steps; true stops and rejects with JobCancelledError. */
+  readonly shouldStop?: () => boolean;
+}
+
 /**
- * What the encoder sees of `nerf`: itself, or, when its graph exceeds MAX_DIRECT_EDGES, its field
- * distilled into its family's training architecture (nerf/distill.ts).
+ * Whether a hash grid is laid out as no training architecture is: nerfstudio's torch indexing, or
+ * a grid spanning more than the NeRF's box (a contracted nerfacto scene). The encoder never saw
+ * such tables, so their fields are distilled whatever their size.
  */
-export async function embeddableNerf(nerf: Nerf, sessions: SessionCache, provider: ProviderChoice): Promise<Nerf> {
-  if (paramGraphSize(nerf.config).edges <= MAX_DIRECT_EDGES) return nerf;
-  return distillNerf(nerf, DISTILL_TARGET[nerf.config.family], sessions, provider, { seed: 0 });
+function outsideTrainingLayouts(config: Nerf['config']): boolean {
+  return config.family === 'hashgrid' && ((config.gridIndexing ?? 'tcnn') !== 'tcnn' || config.gridAabb !== undefined);
+}
+
+/**
+ * What the encoder sees of `nerf`: itself, or, when its graph exceeds MAX_DIRECT_EDGES or its
+ * grid's layout is not a training one, its field distilled into its family's training
+ * architecture (nerf/distill.ts).
+ */
+export async function embeddableNerf(nerf: Nerf, sessions: SessionCache, provider: ProviderChoice, options: EmbedOptions = {}, index = 0): Promise<Nerf> {
+  if (paramGraphSize(nerf.config).edges <= MAX_DIRECT_EDGES && !outsideTrainingLayouts(nerf.config)) return nerf;
+  const distilled = await distillNerf(nerf, DISTILL_TARGET[nerf.config.family], sessions, provider, {
+    seed: 0,
+    ...(options.onDistillProgress ? { onProgress: (step: number, steps: number) => options.onDistillProgress!(index, step, steps) } : {}),
+    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+  });
+  if (options.shouldStop?.()) throw new JobCancelledError('embedding cancelled during distillation');
+  return distilled;
 }
 
 /** Embeds NeRFs with a loaded encoder: parameter graphs batched, one session run per batch. */
@@ -142,12 +167,14 @@ export class Embedder {
    * One embedding per NeRF, in order; `batchSize` graphs per session run. NeRFs too large for a
    * parameter graph are distilled first (see `embeddableNerf`). @default batchSize 8
    */
-  async embed(nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8): Promise<Float32Array[]> {
+  async embed(nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8, options: EmbedOptions = {}): Promise<Float32Array[]> {
     const session = await sessions.get(this.model, provider, { variableShapes: true });
     const out: Float32Array[] = [];
     const d = this.dimensions;
     for (let i = 0; i < nerfs.length; i += batchSize) {
-      const batch = await Promise.all(nerfs.slice(i, i + batchSize).map((n) => embeddableNerf(n, sessions, provider)));
+      const batch: Nerf[] = [];
+      // One at a time: a distillation is a fit, which uses the worker's threads by itself.
+      for (const [j, n] of nerfs.slice(i, i + batchSize).entries()) batch.push(await embeddableNerf(n, sessions, provider, options, i + j));
       const feeds = nerfBatchFeeds(batch, this.info.encoder, this.info.normalization);
       const result = await runSession(session, feeds);
       const e = result['embeddings']!.data as Float32Array;

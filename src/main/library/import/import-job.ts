@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProviderChoice } from '../../../shared/compute';
 import type { JobContext } from '../../compute/jobs';
-import { Embedder } from '../../gmn/embedder';
+import { type EmbedOptions, Embedder } from '../../gmn/embedder';
 import { nerfField } from '../../nerf/field-runtime';
 import { NerfFileError } from '../../nerf/formats/errors';
 import { instantNgpFormat, openInstantNgp } from '../../nerf/formats/instant-ngp';
@@ -104,10 +104,16 @@ export async function loadEmbedder(encoderPath: string): Promise<Embedder> {
   return e;
 }
 
-/** A file name without its NeRF extension: `chair-1.mlp-train.nerf.safetensors` -> `chair-1.mlp-train`. */
+/**
+ * A file name without its NeRF extension: `chair-1.mlp-train.nerf.safetensors` -> `chair-1.mlp-train`;
+ * a nerfstudio run's checkpoint `outputs/poster/nerfacto/2024-05-01_120000/nerfstudio_models/step-000029999.ckpt`
+ * is named after its run: `poster.nerfacto.2024-05-01_120000`.
+ */
 export function assetNameOf(filePath: string): string {
   const base = path.basename(filePath);
-  const stripped = base.replace(/(\.nerf\.safetensors|\.safetensors|\.msgpack|\.ingp)$/i, '');
+  const parts = path.resolve(filePath).split(path.sep);
+  if (/^step-\d+\.ckpt$/i.test(base) && parts.length >= 5 && parts[parts.length - 2] === 'nerfstudio_models') return parts.slice(-5, -2).join('.').slice(0, 200);
+  const stripped = base.replace(/(\.nerf\.safetensors|\.safetensors|\.msgpack|\.ingp|\.ckpt)$/i, '');
   return (stripped || base).slice(0, 200);
 }
 
@@ -187,17 +193,27 @@ async function renditionsOf(file: Opened, input: ImportBatchInput, ctx: JobConte
   ];
 }
 
-/** Embeds the batch in one go; when that fails, file by file, so one bad graph fails one file. */
-async function embedAll(embedder: Embedder, nerfs: readonly Nerf[], input: ImportBatchInput, ctx: JobContext): Promise<(Float32Array | Error)[]> {
+/**
+ * Embeds the batch in one go; when that fails, file by file, so one bad graph fails one file.
+ * `indices` are the files' places in the batch, for the progress of a distillation.
+ */
+async function embedAll(embedder: Embedder, nerfs: readonly Nerf[], indices: readonly number[], input: ImportBatchInput, ctx: JobContext): Promise<(Float32Array | Error)[]> {
+  const total = input.files.length;
+  const options = (offset: number): EmbedOptions => ({
+    onDistillProgress: (i) => ctx.progress({ done: indices[offset + i] ?? total, total, message: 'embed' }),
+    shouldStop: () => ctx.cancelled,
+  });
   try {
-    return await embedder.embed(nerfs, ctx.sessions, input.provider, input.embedBatch ?? 8);
-  } catch {
+    return await embedder.embed(nerfs, ctx.sessions, input.provider, input.embedBatch ?? 8, options(0));
+  } catch (error) {
+    if (ctx.cancelled) throw error;
     const out: (Float32Array | Error)[] = [];
-    for (const n of nerfs) {
+    for (const [i, n] of nerfs.entries()) {
       try {
-        out.push((await embedder.embed([n], ctx.sessions, input.provider, 1))[0]!);
-      } catch (error) {
-        out.push(error instanceof Error ? error : new Error(String(error)));
+        out.push((await embedder.embed([n], ctx.sessions, input.provider, 1, options(i)))[0]!);
+      } catch (e) {
+        if (ctx.cancelled) throw e;
+        out.push(e instanceof Error ? e : new Error(String(e)));
       }
     }
     return out;
@@ -239,7 +255,7 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
   ctx.progress({ done: total, total, message: 'embed' });
   const nerfs = opened.map((o) => o.file.nerf);
   const embedStarted = performance.now();
-  const vectors: (Float32Array | Error | undefined)[] = embedder ? await embedAll(embedder, nerfs, input, ctx) : nerfs.map(() => undefined);
+  const vectors: (Float32Array | Error | undefined)[] = embedder ? await embedAll(embedder, nerfs, opened.map((o) => o.index), input, ctx) : nerfs.map(() => undefined);
   times.embed += performance.now() - embedStarted;
   opened.forEach(({ index, file, renditions }, j) => {
     const vector = vectors[j]!;

@@ -91,7 +91,11 @@ export async function readEncoderInfo(encoderPath: string): Promise<EncoderInfo>
 /** Imports files and folders (recursively, known extensions) as one resumable job. */
 export async function importPaths(library: Library, paths: readonly string[], options: ImportOptions): Promise<ImportSummary> {
   const log = options.log ?? console;
-  const files = await findNerfFiles(paths, (p, reason) => log.warn(`${p}: cannot read (${reason})`));
+  const files = await findNerfFiles(
+    paths,
+    (p, reason) => log.warn(`${p}: cannot read (${reason})`),
+    (p, reason) => log.info(`${p}: skipped, ${reason}`),
+  );
   const job = library.createJob(IMPORT_JOB_KIND, { files, cursor: 0, encoderPath: options.encoderPath } satisfies ImportJobPayload, files.length);
   return runImportJob(library, job.id, options);
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- import [--files 60] [--ingp 3] [--ingp-log2 19] [--batch 8] [--workers 2] [--model encoder.onnx]`
+ * `npm run bench -- import [--files 60] [--ingp 3] [--ingp-log2 19] [--nerfacto 2] [--nerfacto-log2 19] [--batch 8] [--workers 2] [--model encoder.onnx]`
  *
  * Import throughput of the real pipeline (`importPaths`: worker pool, sniff + parse + validate +
  * sha256, 128 px thumbnail, 64^3 preview, embedding, one transaction per batch), each run into a
@@ -9,6 +9,10 @@
  * - instant-ngp snapshots (`--ingp`, 0 for none): fp16 gzip `.ingp` files in the real layout,
  *   16 levels x 2^`ingp-log2` entries (2^19: instant-ngp's default, ~24 MB each) with random
  *   weights; their graphs exceed MAX_DIRECT_EDGES, so embedding them includes distillation.
+ * - nerfstudio checkpoints (`--nerfacto`, 0 for none): torch.save `.ckpt` files of nerfacto's
+ *   field in the real layout, 16 levels x 2^`nerfacto-log2` entries x 2 features fp32 (2^19:
+ *   nerfacto's default, ~64 MB each), hidden widths 64, a 32-d appearance embedding, torch and
+ *   tiny-cuda-nn implementations alternating, with config.yml; embedding includes distillation.
  *
  * Each set is imported without an encoder (catalogue and renditions only) and with one, printing
  * files/s, MB/s and each stage's share of the workers' time. The encoder is `--model`, else
@@ -29,6 +33,7 @@ import { IMPORT_STAGES } from '../src/main/library/import/import-job';
 import { type ImportSummary, importPaths, readEncoderInfo } from '../src/main/library/import/importer';
 import { Library } from '../src/main/library/library';
 import { encodeIngp, makeIngpFixture } from '../tests/nerf/fixtures-ingp';
+import { makeNerfactoFixture } from '../tests/nerf/fixtures-nerfstudio';
 import { numberOption } from './timing';
 
 const DEMO = resolve(import.meta.dirname, '../resources/demo');
@@ -60,6 +65,20 @@ function ingpFiles(dir: string, count: number, log2TableSize: number): string[] 
     const fixture = makeIngpFixture({ seed: 100 + i, levels: 16, log2TableSize, baseResolution: 16, featuresPerLevel: 2, neurons: 64, densityHidden: 1, rgbHidden: 2 });
     const file = join(dir, `snapshot-${i}.ingp`);
     writeFileSync(file, encodeIngp(fixture.document, 'gzip'));
+    return file;
+  });
+}
+
+/** `count` nerfstudio run folders (config.yml + nerfstudio_models/step-000030000.ckpt) in `dir`; the checkpoints' paths. */
+function nerfactoFiles(dir: string, count: number, log2TableSize: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const implementation = i % 2 === 0 ? 'torch' : 'tcnn';
+    const fixture = makeNerfactoFixture({ seed: 200 + i, implementation, levels: 16, log2TableSize, baseResolution: 16, maxResolution: 2048, hidden: 64, hiddenColor: 64, appearanceDim: 32, images: 100, averageInitDensity: 0.01, tableScale: 0.5 });
+    const models = join(dir, `scene-${i}`, 'nerfacto', '2024-05-01_120000', 'nerfstudio_models');
+    mkdirSync(models, { recursive: true });
+    writeFileSync(join(models, '..', 'config.yml'), fixture.configYaml);
+    const file = join(models, 'step-000030000.ckpt');
+    writeFileSync(file, fixture.checkpoint({ name: 'step-000030000' }));
     return file;
   });
 }
@@ -117,15 +136,21 @@ export async function run(args: string[]): Promise<void> {
     const ingpCount = numberOption(args, 'ingp', 3);
     const log2 = numberOption(args, 'ingp-log2', 19);
     const ingp = ingpCount > 0 ? ingpFiles(join(scratch, 'ingp'), ingpCount, log2) : [];
+    const nerfactoCount = numberOption(args, 'nerfacto', 2);
+    const nerfactoLog2 = numberOption(args, 'nerfacto-log2', 19);
+    const nerfacto = nerfactoCount > 0 ? nerfactoFiles(join(scratch, 'nerfacto'), nerfactoCount, nerfactoLog2) : [];
     const encoder = await encoderFor(args, scratch);
     const workers = numberOption(args, 'workers', 2);
     console.log(`encoder ${encoder.label}; ${workers} worker threads (one ONNX Runtime thread each), batches of up to ${numberOption(args, 'batch', 8)} files; a fresh library per run`);
     console.log(`stages: read = sniff + parse + validate + sha256; shares and ms are of the workers' time, summed over workers\n`);
-    console.log(`| files | encoder | count (size) | files/s | MB/s | read / thumbnail / preview / embed share | ms per file: read / thumbnail / preview / embed |`);
+    // Columns in IMPORT_STAGES order, as `row` prints them (the preview is baked before the thumbnail).
+    const stages = IMPORT_STAGES.join(' / ');
+    console.log(`| files | encoder | count (size) | files/s | MB/s | ${stages} share | ms per file: ${stages} |`);
     console.log('|---|---|---|---|---|---|---|');
     for (const [set, files] of [
       ['native (demo copies)', native],
       [`instant-ngp .ingp, 16 x 2^${log2}`, ingp],
+      [`nerfstudio nerfacto .ckpt, 16 x 2^${nerfactoLog2} x 2 fp32`, nerfacto],
     ] as const) {
       if (files.length === 0) continue;
       for (const encoderPath of [undefined, encoder.path]) console.log(row(await measure(set, files, encoderPath, scratch, args)));

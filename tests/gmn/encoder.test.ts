@@ -141,4 +141,25 @@ describe('NeRFs too large for a parameter graph', () => {
     expect(paramGraphSize(seen.config).edges).toBeLessThanOrEqual(MAX_DIRECT_EDGES);
     await sessions.dispose();
   });
+
+  it('distils a small grid of no training layout too (a nerfacto table), reporting progress and stopping when cancelled', async () => {
+    const { embeddableNerf } = await import('../../src/main/gmn/embedder');
+    const { JobCancelledError } = await import('../../src/main/compute/jobs');
+    const { SessionCache } = await import('../../src/main/compute/session');
+    const { chooseProvider } = await import('../../src/main/compute/providers');
+    const sessions = new SessionCache();
+    const provider = await chooseProvider('cpu');
+    const base = configFor('hash-train', AABB);
+    const config = { ...base, architecture: 'nerfacto-like', gridIndexing: 'nerfstudio-torch', gridAabb: [[-4, -4, -4], [4, 4, 4]] } as const;
+    const grid: Nerf = { config, params: initParams(config, 3), meta: {} };
+    const steps: number[] = [];
+    const seen = await embeddableNerf(grid, sessions, provider, { onDistillProgress: (index, step) => steps.push(index, step) }, 5);
+    expect(seen.config.architecture).toBe('hash-train');
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps[0]).toBe(5);
+    let asked = 0;
+    await expect(embeddableNerf(grid, sessions, provider, { shouldStop: () => ++asked > 2 })).rejects.toThrow(JobCancelledError);
+    expect(asked).toBeLessThan(10);
+    await sessions.dispose();
+  });
 });

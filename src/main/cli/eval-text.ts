@@ -5,25 +5,29 @@
  * from --encoder when the cache is missing. Prints the report, or the metrics with --json.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { chooseProvider } from '../compute/providers';
 import { SessionCache } from '../compute/session';
 import { cachePaths, ensureZooEmbeddings, readZooEmbeddings } from '../text/embedding-cache';
 import { evaluateTextModel } from '../text/eval';
 import { TextEmbedder } from '../text/text-model-file';
+import { parseCommand } from './options';
 
-const USAGE = 'usage: npm run eval -- text --zoo DIR [--model resources/models/text.onnx] [--encoder encoder.onnx] [--json]';
+export const EVAL_TEXT_COMMAND = {
+  command: 'npm run eval -- text',
+  summary: 'Evaluates the text model on the zoo\'s test split (docs/text.md): category precision, instance recall, automatic tags.',
+  options: {
+    zoo: { type: 'string', required: true, value: 'DIR', help: 'the zoo' },
+    model: { type: 'string', default: 'resources/models/text.onnx', value: 'text.onnx', help: 'the text model' },
+    encoder: { type: 'string', value: 'encoder.onnx', help: 'the encoder the text model is aligned to, to embed the zoo when its cache is missing' },
+    json: { type: 'boolean', help: 'print the metrics as JSON' },
+  },
+} as const;
 
 export async function textEvalMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { zoo: { type: 'string' }, model: { type: 'string' }, encoder: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
-  if (values.help || !values.zoo) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const model = values.model ?? 'resources/models/text.onnx';
+  const parsed = parseCommand(EVAL_TEXT_COMMAND, argv);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { values } = parsed;
+  const model = values.model;
   const text = await TextEmbedder.load(model);
   const version = text.info.encoderVersion;
   let embeddings;

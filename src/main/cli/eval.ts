@@ -6,14 +6,28 @@
  * writes report.md, metrics.json and the two map PNGs to DIR (default <zoo>/eval/<model version>).
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { Embedder } from '../gmn/embedder';
 import { type EvalProgress, evaluateEncoder } from '../gmn/eval/evaluate';
-import { numberOption, runCli } from './run';
+import { parseCommand } from './options';
+import { runCli } from './run';
 import { textEvalMain } from './eval-text';
 
-const USAGE = 'usage: npm run eval -- --model encoder.onnx --zoo DIR [--out DIR] [--device auto|cpu|cuda|...] [--json] [--batch 8] [--steps 300] [--seed 0] [--no-baseline]; the text model: npm run eval -- text --help';
+export const EVAL_COMMAND = {
+  command: 'npm run eval --',
+  summary: 'Evaluates an encoder on the zoo\'s test split (docs/eval.md) and writes report.md, metrics.json and the two map PNGs; the text model: npm run eval -- text --help.',
+  options: {
+    model: { type: 'string', required: true, value: 'encoder.onnx', help: 'the encoder' },
+    zoo: { type: 'string', required: true, value: 'DIR', help: 'the zoo' },
+    out: { type: 'string', value: 'DIR', help: 'where to write the report (default: <zoo>/eval/<model version>)' },
+    device: { type: 'string', default: 'auto', value: 'auto|cpu|cuda|...', help: 'execution provider' },
+    json: { type: 'boolean', help: 'print the metrics as JSON' },
+    batch: { type: 'number', default: 8, integer: true, min: 1, help: 'graphs embedded per batch' },
+    steps: { type: 'number', default: 300, integer: true, min: 1, help: 'probe classifier steps' },
+    seed: { type: 'number', default: 0, integer: true, min: 0, help: 'seed of the classifier and the map' },
+    'no-baseline': { type: 'boolean', help: 'skip the functional baseline row' },
+  },
+} as const;
 
 
 /** Progress lines on stderr: rewritten in place on a terminal, every tenth of the way otherwise. */
@@ -39,29 +53,13 @@ function progressPrinter(started: number): (p: EvalProgress) => void {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'text') return textEvalMain(argv.slice(1));
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      zoo: { type: 'string' },
-      out: { type: 'string' },
-      device: { type: 'string' },
-      json: { type: 'boolean' },
-      batch: { type: 'string' },
-      steps: { type: 'string' },
-      seed: { type: 'string' },
-      'no-baseline': { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help || !values.model || !values.zoo) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const request = parseProviderRequest(values.device ?? 'auto');
-  const batchSize = numberOption(values.batch, 'batch', 8, { integer: true, min: 1 });
-  const steps = numberOption(values.steps, 'steps', 300, { integer: true, min: 1 });
-  const seed = numberOption(values.seed, 'seed', 0, { integer: true, min: 0 });
+  const parsed = parseCommand(EVAL_COMMAND, argv);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { values } = parsed;
+  const request = parseProviderRequest(values.device);
+  const batchSize = values.batch;
+  const steps = values.steps;
+  const seed = values.seed;
   // Reading the model first reports a wrong path before any provider is probed.
   const out = values.out ?? join(values.zoo, 'eval', (await Embedder.load(values.model)).info.version);
   const provider = await chooseProvider(request);
@@ -74,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     provider,
     batchSize,
     classifier: { steps, seed },
-    baseline: values['no-baseline'] !== true,
+    baseline: !values['no-baseline'],
     tsne: { seed },
     onProgress: progressPrinter(started),
   });
@@ -83,4 +81,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-runCli(main);
+runCli(main, import.meta.url);

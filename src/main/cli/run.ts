@@ -1,5 +1,14 @@
-/** Runs a command-line `main(argv)` and exits with its code; an error is printed, exit code 1. */
-export function runCli(main: (argv: string[]) => Promise<number>): void {
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Runs a command-line `main(argv)` and exits with its code; an error is printed, exit code 1.
+ * With `moduleUrl` (the caller's `import.meta.url`), only when that module is the script node
+ * was started with, so that importing a command (its option declarations, in tests) runs nothing.
+ */
+export function runCli(main: (argv: string[]) => Promise<number>, moduleUrl?: string): void {
+  const entry = process.argv[1];
+  if (moduleUrl !== undefined && !(entry && moduleUrl === pathToFileURL(path.resolve(entry)).href)) return;
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {

@@ -7,53 +7,35 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { createApiService } from '../app/api-service';
 import { AppLibrary, defaultLibraryDir } from '../app/app-library';
 import { startServer } from '../server/serve';
+import { parseCommand } from './options';
 import { runCli } from './run';
-
-const USAGE = `usage: npm run serve -- [options]
-
-options:
-  --port N         port to listen on; 0 picks a free one (default: 0)
-  --host ADDRESS   interface to listen on (default: 127.0.0.1)
-  --renderer DIR   the built renderer (default: out/renderer, built by \`npm run serve\`)
-  --library DIR    the library folder (default: $NERFDEX_LIBRARY, else the app's library in the
-                   user data folder); an empty one gets the demo library on first open
-  -h, --help`;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** The options of serve mode (also `nerfdex serve`'s). */
+export function serveCommand() {
+  return {
+    command: 'npm run serve --',
+    summary: 'Serves the built renderer and the API over HTTP (its events over a WebSocket) and prints the page URL with its access token; runs until interrupted.',
+    options: {
+      port: { type: 'number', default: 0, integer: true, min: 0, max: 65535, help: 'port to listen on; 0 picks a free one' },
+      host: { type: 'string', default: '127.0.0.1', value: 'ADDRESS', help: 'interface to listen on' },
+      renderer: { type: 'string', default: path.join(ROOT, 'out', 'renderer'), value: 'DIR', help: 'the built renderer (built by `npm run serve`)' },
+      library: { type: 'string', default: defaultLibraryDir(), value: 'DIR', help: 'the library folder ($NERFDEX_LIBRARY, else the app\'s library in the user data folder); an empty one gets the demo library on first open' },
+    },
+  } as const;
+}
+
 /** Serves until SIGINT or SIGTERM, then closes the server and the library; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        port: { type: 'string', default: '0' },
-        host: { type: 'string', default: '127.0.0.1' },
-        renderer: { type: 'string', default: path.join(ROOT, 'out', 'renderer') },
-        library: { type: 'string', default: defaultLibraryDir() },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return 0;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommand(serveCommand(), argv);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { values } = parsed;
+  const port = values.port;
   if (!existsSync(path.join(values.renderer, 'index.html'))) {
     console.error(`no built renderer in ${values.renderer}: run \`npm run serve\`, which builds it first`);
     return 1;
@@ -81,5 +63,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(path.resolve(entry)).href) runCli(main);
+runCli(main, import.meta.url);

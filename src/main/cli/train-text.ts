@@ -8,40 +8,34 @@
  * `--idealised` instead of `--encoder` trains against an idealised stand-in space
  * (text/idealised-space.ts), to check the text side alone.
  */
-import { parseArgs } from 'node:util';
 import { JobCancelledError } from '../compute/jobs';
 import { chooseProvider } from '../compute/providers';
 import { JobPool } from '../app/job-pool';
 import { IDEALISED_VERSION, writeIdealisedEmbeddings } from '../text/idealised-space';
 import type { TextTrainInput } from '../text/train-job';
-import { numberOption, runCli } from './run';
+import { parseCommand } from './options';
+import { runCli } from './run';
 
-const USAGE = 'usage: npm run train-text [-- --zoo data/zoo] [--encoder resources/models/encoder.onnx | --idealised] [--out resources/models/text.onnx] [--steps 3000] [--lr 3e-3] [--batch 64] [--seed 0]';
-
-/** The defaults: the default zoo and the shipped encoder, so that no flag retrains the shipped text model. */
-export const TRAIN_TEXT_DEFAULTS = { zoo: 'data/zoo', encoder: 'resources/models/encoder.onnx', out: 'resources/models/text.onnx' } as const;
-
+export const TRAIN_TEXT_COMMAND = {
+  command: 'npm run train-text --',
+  summary: 'Trains the text model against an encoder\'s embeddings of the zoo (cached in <zoo>/embeddings/) on one CPU thread and writes text.onnx, text.json and text.tags.f32; with no options it retrains the shipped text model against the shipped encoder. Ctrl-C cancels without writing.',
+  options: {
+    zoo: { type: 'string', default: 'data/zoo', value: 'DIR', help: 'the zoo' },
+    encoder: { type: 'string', default: 'resources/models/encoder.onnx', value: 'encoder.onnx', help: 'the encoder to align to' },
+    idealised: { type: 'boolean', help: 'align to an idealised stand-in space instead of --encoder (text/idealised-space.ts)' },
+    out: { type: 'string', default: 'resources/models/text.onnx', value: 'text.onnx', help: 'where to write the model' },
+    steps: { type: 'number', default: 3000, integer: true, help: 'training steps' },
+    lr: { type: 'number', default: 3e-3, help: 'peak learning rate (one-cycle)' },
+    batch: { type: 'number', default: 64, integer: true, help: 'objects per step' },
+    seed: { type: 'number', default: 0, integer: true, min: 0, help: 'seed' },
+  },
+} as const;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      zoo: { type: 'string' },
-      encoder: { type: 'string' },
-      out: { type: 'string' },
-      steps: { type: 'string' },
-      lr: { type: 'string' },
-      batch: { type: 'string' },
-      seed: { type: 'string' },
-      idealised: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help || (values.encoder && values.idealised)) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const zoo = values.zoo ?? TRAIN_TEXT_DEFAULTS.zoo;
+  const parsed = parseCommand(TRAIN_TEXT_COMMAND, argv);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { values } = parsed;
+  const zoo = values.zoo;
   if (values.idealised) console.log(`wrote ${await writeIdealisedEmbeddings(zoo)} idealised embeddings (${IDEALISED_VERSION})`);
   // One thread: GMN training owns the other cores.
   const provider = await chooseProvider('cpu', { threads: 1 });
@@ -49,13 +43,13 @@ export async function main(argv: string[]): Promise<number> {
   let lastPrint = 0;
   const input: TextTrainInput = {
     zoo,
-    ...(values.idealised ? { encoderVersion: IDEALISED_VERSION } : { encoder: values.encoder ?? TRAIN_TEXT_DEFAULTS.encoder }),
-    out: values.out ?? TRAIN_TEXT_DEFAULTS.out,
+    ...(values.idealised ? { encoderVersion: IDEALISED_VERSION } : { encoder: values.encoder }),
+    out: values.out,
     provider,
-    steps: numberOption(values.steps, 'steps', 3000, { integer: true }),
-    lr: numberOption(values.lr, 'lr', 3e-3),
-    batch: numberOption(values.batch, 'batch', 64, { integer: true }),
-    seed: numberOption(values.seed, 'seed', 0, { integer: true, min: 0 }),
+    steps: values.steps,
+    lr: values.lr,
+    batch: values.batch,
+    seed: values.seed,
     command: argv.length > 0 ? `npm run train-text -- ${argv.join(' ')}` : 'npm run train-text',
   };
   const handle = pool.startJob('text.train', input, {
@@ -83,4 +77,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-runCli(main);
+runCli(main, import.meta.url);

@@ -1,17 +1,18 @@
 /**
- * `npm run train -- --zoo DIR`: trains the shipped recipe's GMN encoder on a zoo (DEFAULT_TRAIN),
- * printing progress and a loss curve; resumes from the checkpoint in --out after a kill. Options
- * change one part of the recipe each (the ablations of docs/gmn.md): --loss, --probes,
- * --category-weight, --readout, --feature-encoders, sizes, schedule, device.
+ * `npm run train -- --zoo DIR [options]` (`--help` lists them): trains the shipped recipe's GMN
+ * encoder on a zoo (DEFAULT_TRAIN), printing progress and a loss curve; resumes from the
+ * checkpoint in --out after a kill. Options change one part of the recipe each (the ablations of
+ * docs/gmn.md): --loss, --probes, --category-weight, --readout, --feature-encoders, sizes,
+ * schedule, device.
  */
-import { parseArgs } from 'node:util';
 import { chooseProvider, parseProviderRequest } from '../compute/providers';
 import { JobPool } from '../app/job-pool';
 import { exportCheckpointEncoder } from '../gmn/train-job';
 import type { EncoderConfig } from '../gmn/encoder';
 import { DEFAULT_PROBE_COUNT, probePoints } from '../gmn/probes';
-import { DEFAULT_TRAIN, LOSS_MODES, type LossMode } from '../gmn/train-graph';
-import { numberOption, runCli } from './run';
+import { DEFAULT_TRAIN, LOSS_MODES } from '../gmn/train-graph';
+import { parseCommand, usageError } from './options';
+import { runCli } from './run';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -29,80 +30,67 @@ export function sparkline(values: readonly number[], width = 60): string {
   return means.map((x) => SPARK[hi > lo ? Math.round(((x - lo) / (hi - lo)) * (SPARK.length - 1)) : 0]).join('');
 }
 
-function oneOf<const T extends readonly string[]>(value: string, name: string, allowed: T): T[number] {
-  if (!(allowed as readonly string[]).includes(value)) throw new RangeError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`);
-  return value as T[number];
-}
-
-
 /** Passes over the train split of the shipped recipe. */
 export const DEFAULT_EPOCHS = 20;
 
-/** The encoder of the recipe with the sizes and parts the options change. */
-function encoderOptions(values: Record<string, string | boolean | undefined>, probeCount: number): EncoderConfig {
-  const { probes: _, ...rest } = DEFAULT_TRAIN.encoder;
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  return {
-    ...rest,
-    hidden: numberOption(str('hidden'), 'hidden', DEFAULT_TRAIN.encoder.hidden, { integer: true }),
-    embedding: numberOption(str('embedding'), 'embedding', DEFAULT_TRAIN.encoder.embedding, { integer: true }),
-    ...(probeCount > 0 ? { probes: probePoints(probeCount) } : {}),
-    readout: oneOf(str('readout') ?? DEFAULT_TRAIN.encoder.readout ?? 'edges', 'readout', ['edges+outputs', 'edges'] as const),
-    featureEncoders: oneOf(str('feature-encoders') ?? DEFAULT_TRAIN.encoder.featureEncoders ?? 'shared', 'feature-encoders', ['shared', 'separate'] as const),
-  };
-}
+export const TRAIN_COMMAND = {
+  command: 'npm run train --',
+  summary: 'Trains the shipped recipe\'s GMN encoder on a zoo (DEFAULT_TRAIN), printing progress and a loss curve; resumes from the checkpoint in --out after a kill. Each option changes one part of the recipe (the ablations of docs/gmn.md). --out DIR --export writes the encoder of a run\'s checkpoint as it stands.',
+  options: {
+    zoo: { type: 'string', value: 'DIR', help: 'the zoo (required unless --export)' },
+    out: { type: 'string', default: 'runs/gmn-v2', value: 'DIR', help: 'the run folder: checkpoint, encoder, train log' },
+    epochs: { type: 'number', default: DEFAULT_EPOCHS, integer: true, help: 'passes over the train split' },
+    loss: { type: 'string', default: DEFAULT_TRAIN.loss, choices: LOSS_MODES, help: 'SigLIP (con), rendering (rec) or both' },
+    'category-weight': { type: 'number', min: 0, help: `weight of the category loss (default: ${DEFAULT_TRAIN.categoryWeight})` },
+    'contrastive-weight': { type: 'number', min: 0, help: `weight of SigLIP (default: ${DEFAULT_TRAIN.contrastiveWeight})` },
+    probes: { type: 'number', default: DEFAULT_PROBE_COUNT, integer: true, min: 0, help: 'probe points (0: no probe features)' },
+    readout: { type: 'string', default: DEFAULT_TRAIN.encoder.readout ?? 'edges', choices: ['edges+outputs', 'edges'], help: 'what the encoder pools' },
+    'feature-encoders': { type: 'string', default: DEFAULT_TRAIN.encoder.featureEncoders ?? 'shared', choices: ['shared', 'separate'], help: 'one sine for all scalar features, or one each' },
+    batch: { type: 'number', default: DEFAULT_TRAIN.objectsPerBatch, integer: true, min: 2, help: 'objects per batch (K)' },
+    lr: { type: 'number', default: 1e-3, help: 'peak learning rate' },
+    schedule: { type: 'string', default: 'cosine', choices: ['cosine', 'constant', 'one-cycle'], help: 'learning-rate schedule' },
+    warmup: { type: 'number', default: 50, integer: true, min: 0, help: 'linear warm-up steps' },
+    seed: { type: 'number', default: 0, integer: true, min: 0, help: 'seed of the init and the batches' },
+    hidden: { type: 'number', default: DEFAULT_TRAIN.encoder.hidden, integer: true, help: 'hidden width' },
+    embedding: { type: 'number', default: DEFAULT_TRAIN.encoder.embedding, integer: true, help: 'embedding size' },
+    device: { type: 'string', default: 'auto', value: 'auto|cpu|cuda|...', help: 'execution provider' },
+    threads: { type: 'number', default: 2, integer: true, help: 'intra-op threads (models with a scatter-add run on one)' },
+    init: { type: 'string', value: 'CHECKPOINT', help: 'start from this checkpoint\'s weights' },
+    export: { type: 'boolean', help: 'write the encoder of the checkpoint in --out and stop' },
+  },
+} as const;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      zoo: { type: 'string' },
-      loss: { type: 'string' },
-      epochs: { type: 'string' },
-      device: { type: 'string' },
-      out: { type: 'string' },
-      lr: { type: 'string' },
-      seed: { type: 'string' },
-      hidden: { type: 'string' },
-      embedding: { type: 'string' },
-      batch: { type: 'string' },
-      threads: { type: 'string' },
-      export: { type: 'boolean' },
-      init: { type: 'string' },
-      'contrastive-weight': { type: 'string' },
-      'category-weight': { type: 'string' },
-      probes: { type: 'string' },
-      readout: { type: 'string' },
-      'feature-encoders': { type: 'string' },
-      schedule: { type: 'string' },
-      warmup: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const parsed = parseCommand(TRAIN_COMMAND, argv);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { values } = parsed;
   if (values.export) {
     // Export the encoder of the checkpoint in --out as it stands (a stopped or running run).
-    if (!values.out) throw new RangeError('--export needs --out DIR (the run whose checkpoint to export)');
     const { encoder, step } = await exportCheckpointEncoder(values.out, `npm run train -- ${argv.filter((a) => a !== '--export').join(' ')}`);
     console.log(`exported ${encoder} from the checkpoint at step ${step}`);
     return 0;
   }
-  if (values.help || !values.zoo) {
-    console.log(`usage: npm run train -- --zoo DIR [--epochs ${DEFAULT_EPOCHS}] [--out runs/gmn-v2] [--loss con|rec|rec+con] [--category-weight 1] [--contrastive-weight 1] [--probes 64] [--readout edges+outputs|edges] [--feature-encoders shared|separate] [--batch 8] [--lr 1e-3] [--schedule cosine|constant|one-cycle] [--warmup 50] [--seed 0] [--hidden 32] [--embedding 128] [--device auto] [--threads 0] [--init CHECKPOINT]; or --out DIR --export to write the encoder of a run's checkpoint`);
-    return values.help ? 0 : 2;
-  }
-  const loss = oneOf(values.loss ?? DEFAULT_TRAIN.loss, 'loss', LOSS_MODES) as LossMode;
-  const probeCount = numberOption(values.probes, 'probes', DEFAULT_PROBE_COUNT, { integer: true, min: 0 });
-  const provider = await chooseProvider(parseProviderRequest(values.device ?? 'auto'), { threads: numberOption(values.threads, 'threads', 2, { integer: true }) });
+  if (!values.zoo) return usageError(TRAIN_COMMAND, '--zoo is required');
+  const { probes: _, ...rest } = DEFAULT_TRAIN.encoder;
+  const encoder: EncoderConfig = {
+    ...rest,
+    hidden: values.hidden,
+    embedding: values.embedding,
+    ...(values.probes > 0 ? { probes: probePoints(values.probes) } : {}),
+    readout: values.readout,
+    featureEncoders: values['feature-encoders'],
+  };
+  const provider = await chooseProvider(parseProviderRequest(values.device), { threads: values.threads });
   console.log(`device: ${provider.name} (${provider.reason})`);
   const config = {
     ...DEFAULT_TRAIN,
-    loss,
-    ...(values['contrastive-weight'] ? { contrastiveWeight: numberOption(values['contrastive-weight'], 'contrastive-weight', 0.02, { min: 0 }) } : {}),
-    ...(values['category-weight'] ? { categoryWeight: numberOption(values['category-weight'], 'category-weight', 0, { min: 0 }) } : {}),
-    objectsPerBatch: numberOption(values.batch, 'batch', DEFAULT_TRAIN.objectsPerBatch, { integer: true, min: 2 }),
-    encoder: encoderOptions(values, probeCount),
+    loss: values.loss,
+    ...(values['contrastive-weight'] !== undefined ? { contrastiveWeight: values['contrastive-weight'] } : {}),
+    ...(values['category-weight'] !== undefined ? { categoryWeight: values['category-weight'] } : {}),
+    objectsPerBatch: values.batch,
+    encoder,
   };
-  const out = values.out ?? 'runs/gmn-v2';
+  const out = values.out;
   const pool = new JobPool({ size: 1 });
   const losses: number[] = [];
   let lastPrint = 0;
@@ -111,11 +99,11 @@ export async function main(argv: string[]): Promise<number> {
     out,
     provider,
     config,
-    epochs: numberOption(values.epochs, 'epochs', DEFAULT_EPOCHS, { integer: true }),
-    lr: numberOption(values.lr, 'lr', 1e-3),
-    schedule: oneOf(values.schedule ?? 'cosine', 'schedule', ['cosine', 'constant', 'one-cycle'] as const),
-    warmupSteps: numberOption(values.warmup, 'warmup', 50, { integer: true, min: 0 }),
-    seed: numberOption(values.seed, 'seed', 0, { integer: true, min: 0 }),
+    epochs: values.epochs,
+    lr: values.lr,
+    schedule: values.schedule,
+    warmupSteps: values.warmup,
+    seed: values.seed,
     ...(values.init ? { init: values.init } : {}),
     command: `npm run train -- ${argv.join(' ')}`,
   }, {
@@ -143,4 +131,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-runCli(main);
+runCli(main, import.meta.url);

@@ -1,55 +1,53 @@
 /**
- * `npm run zoo -- --out DIR --per-category N [--archs a,b] [--seed S] [--workers W] [--batch B]
- * [--steps K] [--points P] [--val V] [--test T] [--refit-archs a,b] [--refit-below DB]`: generates
- * (or resumes) a procedural NeRF zoo and prints a summary table; the refit options fit recorded
- * fits again (zoo/fit-settings.ts). Ctrl-C stops after the running batches; finished fits are kept.
+ * `npm run zoo -- --out DIR [options]` (`--help` lists them): generates (or resumes) a procedural
+ * NeRF zoo and prints a summary table; the refit options fit recorded fits again
+ * (zoo/fit-settings.ts). Ctrl-C stops after the running batches; finished fits are kept.
  */
-import { parseArgs } from 'node:util';
-import { chooseProvider } from '../compute/providers';
 import { JobPool } from '../app/job-pool';
+import { chooseProvider } from '../compute/providers';
 import { generateZoo, planZoo } from '../zoo/generate';
 import { CATEGORIES, type Category } from '../vocabulary/categories';
-import { numberOption, runCli } from './run';
+import { parseCommand } from './options';
+import { runCli } from './run';
 
+export const ZOO_COMMAND = {
+  command: 'npm run zoo --',
+  summary: 'Generates (or resumes) a procedural NeRF zoo and prints a summary table; Ctrl-C stops after the running batches, keeping finished fits.',
+  options: {
+    out: { type: 'string', required: true, value: 'DIR', help: 'the zoo folder' },
+    'per-category': { type: 'number', default: 30, integer: true, min: 0, help: 'train objects per category' },
+    val: { type: 'number', default: 2, integer: true, min: 0, help: 'validation objects per category' },
+    test: { type: 'number', default: 6, integer: true, min: 0, help: 'test objects per category' },
+    archs: { type: 'string', value: 'a,b', help: 'architectures to fit (default: the training and unseen ones)' },
+    categories: { type: 'string', value: 'c,d', help: 'categories to make (default: all 13)' },
+    seed: { type: 'number', default: 0, integer: true, min: 0, help: 'seed of the objects and fits' },
+    workers: { type: 'number', default: 2, integer: true, min: 0, help: 'worker threads' },
+    batch: { type: 'number', default: 8, integer: true, min: 0, help: 'NeRFs fitted together per job' },
+    steps: { type: 'number', integer: true, min: 0, help: 'fit steps (default: 300; some architectures take more, zoo/fit-settings.ts)' },
+    points: { type: 'number', integer: true, min: 0, help: 'points per fit step (default: 2048)' },
+    'refit-archs': { type: 'string', value: 'a,b', help: 'fit the recorded fits of these architectures again' },
+    'refit-below': { type: 'number', help: 'fit again recorded unseen fits below this PSNR (dB)' },
+  },
+} as const;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: 'string' },
-      'per-category': { type: 'string' },
-      val: { type: 'string' },
-      test: { type: 'string' },
-      archs: { type: 'string' },
-      categories: { type: 'string' },
-      seed: { type: 'string' },
-      workers: { type: 'string' },
-      batch: { type: 'string' },
-      steps: { type: 'string' },
-      points: { type: 'string' },
-      'refit-archs': { type: 'string' },
-      'refit-below': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help || !values.out) {
-    console.log('usage: npm run zoo -- --out DIR [--per-category 30] [--val 2] [--test 6] [--archs a,b] [--categories c,d] [--seed 0] [--workers 2] [--batch 8] [--steps 300] [--points 2048] [--refit-archs a,b] [--refit-below DB]');
-    return values.help ? 0 : 2;
-  }
+  const parsed = parseCommand(ZOO_COMMAND, argv);
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { values } = parsed;
   const archs = values.archs?.split(',').filter(Boolean);
   const categories = values.categories?.split(',').filter(Boolean);
   const refitArchitectures = values['refit-archs']?.split(',').filter(Boolean);
   for (const c of categories ?? []) if (!(CATEGORIES as readonly string[]).includes(c)) throw new RangeError(`unknown category "${c}" (known: ${CATEGORIES.join(', ')})`);
   const plan = {
-    perCategory: numberOption(values['per-category'], 'per-category', 30, { integer: true, min: 0 }),
-    valPerCategory: numberOption(values.val, 'val', 2, { integer: true, min: 0 }),
-    testPerCategory: numberOption(values.test, 'test', 6, { integer: true, min: 0 }),
-    seed: numberOption(values.seed, 'seed', 0, { integer: true, min: 0 }),
+    perCategory: values['per-category'],
+    valPerCategory: values.val,
+    testPerCategory: values.test,
+    seed: values.seed,
     ...(categories ? { categories: categories as Category[] } : {}),
     ...(archs ? { trainArchitectures: archs, testArchitectures: archs } : {}),
   };
   const objects = planZoo(plan);
-  const workers = numberOption(values.workers, 'workers', 2, { integer: true, min: 0 });
+  const workers = values.workers;
   const provider = await chooseProvider('cpu', { threads: 1 });
   const pool = new JobPool({ size: Math.max(1, workers) });
   const controller = new AbortController();
@@ -65,11 +63,11 @@ export async function main(argv: string[]): Promise<number> {
       out: values.out,
       pool,
       provider,
-      batch: numberOption(values.batch, 'batch', 8, { integer: true, min: 0 }),
-      ...(values.steps !== undefined ? { steps: numberOption(values.steps, 'steps', 300, { integer: true, min: 0 }) } : {}),
-      ...(values.points !== undefined ? { pointsPerStep: numberOption(values.points, 'points', 2048, { integer: true, min: 0 }) } : {}),
+      batch: values.batch,
+      ...(values.steps !== undefined ? { steps: values.steps } : {}),
+      ...(values.points !== undefined ? { pointsPerStep: values.points } : {}),
       ...(refitArchitectures ? { refitArchitectures } : {}),
-      ...(values['refit-below'] !== undefined ? { refitBelow: numberOption(values['refit-below'], 'refit-below', 20) } : {}),
+      ...(values['refit-below'] !== undefined ? { refitBelow: values['refit-below'] } : {}),
       signal: controller.signal,
       onProgress: (p) => {
         const elapsed = (performance.now() - started) / 1000;
@@ -91,4 +89,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-runCli(main);
+runCli(main, import.meta.url);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { drawText } from '../src/main/image/bitmap-font';
 import { generateObject } from '../src/main/zoo/objects';
-import { renderShape } from '../src/main/zoo/render';
+import { renderShape } from './zoo-render';
 import { type Category, CATEGORIES } from '../src/main/vocabulary/categories';
 
 function option(name: string): string | undefined {

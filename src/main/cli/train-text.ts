@@ -5,13 +5,10 @@
  * embeds the zoo with the encoder once (cached in <zoo>/embeddings/), then trains the text model
  * against those embeddings on one CPU thread (the `text.train` job, in a worker thread; Ctrl-C
  * cancels it) and writes text.onnx, text.json and text.tags.f32.
- * `--idealised` instead of `--encoder` trains against an idealised stand-in space
- * (text/idealised-space.ts), to check the text side alone.
  */
 import { JobCancelledError } from '../compute/jobs';
 import { chooseProvider } from '../compute/providers';
 import { JobPool } from '../app/job-pool';
-import { IDEALISED_VERSION, writeIdealisedEmbeddings } from '../text/idealised-space';
 import type { TextTrainInput } from '../text/train-job';
 import { parseCommand } from './options';
 import { runCli } from './run';
@@ -22,7 +19,6 @@ export const TRAIN_TEXT_COMMAND = {
   options: {
     zoo: { type: 'string', default: 'data/zoo', value: 'DIR', help: 'the zoo' },
     encoder: { type: 'string', default: 'resources/models/encoder.onnx', value: 'encoder.onnx', help: 'the encoder to align to' },
-    idealised: { type: 'boolean', help: 'align to an idealised stand-in space instead of --encoder (text/idealised-space.ts)' },
     out: { type: 'string', default: 'resources/models/text.onnx', value: 'text.onnx', help: 'where to write the model' },
     steps: { type: 'number', default: 3000, integer: true, help: 'training steps' },
     lr: { type: 'number', default: 3e-3, help: 'peak learning rate (one-cycle)' },
@@ -36,14 +32,13 @@ export async function main(argv: string[]): Promise<number> {
   if (parsed.exit !== undefined) return parsed.exit;
   const { values } = parsed;
   const zoo = values.zoo;
-  if (values.idealised) console.log(`wrote ${await writeIdealisedEmbeddings(zoo)} idealised embeddings (${IDEALISED_VERSION})`);
   // One thread: GMN training owns the other cores.
   const provider = await chooseProvider('cpu', { threads: 1 });
   const pool = new JobPool({ size: 1 });
   let lastPrint = 0;
   const input: TextTrainInput = {
     zoo,
-    ...(values.idealised ? { encoderVersion: IDEALISED_VERSION } : { encoder: values.encoder }),
+    encoder: values.encoder,
     out: values.out,
     provider,
     steps: values.steps,

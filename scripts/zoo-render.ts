@@ -1,6 +1,6 @@
 /** A small sphere tracer for zoo shapes: Lambert shading in part colours, for previews. */
 
-import { type Shape, evaluateShape } from './sdf';
+import { type Shape, evaluateShape } from '../src/main/zoo/sdf';
 
 /** How `renderShape` looks at a shape. */
 export interface RenderOptions {

@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normal, seededRandom } from '../compute/init';
-import { fitsToEmbed } from '../gmn/eval/zoo-embeddings';
-import type { ZooManifest } from '../zoo/generate';
-import { captionedObject } from './corpus';
-import { type CachedFit, type EmbeddingCacheIndex, cachePaths } from './embedding-cache';
+import { normal, seededRandom } from '../src/main/compute/init';
+import { fitsToEmbed } from '../src/main/gmn/eval/zoo-embeddings';
+import type { ZooManifest } from '../src/main/zoo/generate';
+import { captionedObject } from '../src/main/text/corpus';
+import { type CachedFit, type EmbeddingCacheIndex, cachePaths } from '../src/main/text/embedding-cache';
 
 export const IDEALISED_VERSION = 'gmn-idealised';
 

@@ -35,7 +35,7 @@ export async function run(args: string[]): Promise<void> {
   const info: EncoderInfo = { version: 'bench-initial', encoder: DEFAULT_TRAIN.encoder, normalization: DEFAULT_VALUE_NORMALIZATION };
   const embedder = Embedder.fromBytes(exportModel(graph, { outputs: { embeddings }, params: initialParams(graph, 0) }), info);
   console.log(`encoder: hidden ${DEFAULT_TRAIN.encoder.hidden}, embedding ${DEFAULT_TRAIN.encoder.embedding}, ${DEFAULT_TRAIN.encoder.blocks} blocks; CPU; median of ${runs}`);
-  console.log(`| architecture | edges per graph | build graph ms | probe features ms (${DEFAULT_TRAIN.encoder.probes!.length / 3} points) | embeddings/s batched (8) | embeddings/s single |`);
+  console.log(`| architecture | edges per graph | build graph ms | probe features ms (${DEFAULT_TRAIN.encoder.probes!.length / 3} points) | embeddings/s, 8 per call (CPU: one graph per run, CPU_GRAPHS_PER_RUN) | embeddings/s single |`);
   console.log('|---|---|---|---|---|---|');
   const byArch = new Map<string, Nerf[]>();
   for (const arch of TRAINING_ARCHITECTURES) {

@@ -20,6 +20,15 @@ import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import { encoderModel } from './train-graph';
 
 /** What `encoder.json` holds. */
+
+/**
+ * Graphs per session run on the CPU: one. A batch's per-edge tensors ([edges, hidden] per layer;
+ * a hash-train graph alone has tens of thousands of edges) outgrow the CPU's caches, and every
+ * op then costs about twice as much per graph: measured on the shipped encoder, session run ms
+ * per NeRF at 1 / 8 graphs per run were 12.8 / 23.7 (mlp-train), 36.0 / 73.4 (triplane-train),
+ * 59.5 / 92.9 (hash-train). GPU providers keep the caller's batch.
+ */
+export const CPU_GRAPHS_PER_RUN = 1;
 export interface EncoderInfo {
   /** Stable id of these weights, e.g. `gmn-3f2a9c1b` (a hash of the model bytes). */
   readonly version: string;
@@ -164,17 +173,19 @@ export class Embedder {
   }
 
   /**
-   * One embedding per NeRF, in order; `batchSize` graphs per session run. NeRFs too large for a
-   * parameter graph are distilled first (see `embeddableNerf`). @default batchSize 8
+   * One embedding per NeRF, in order; `batchSize` graphs per session run, except on the CPU,
+   * which runs `CPU_GRAPHS_PER_RUN`. NeRFs too large for a parameter graph are distilled first
+   * (see `embeddableNerf`). @default batchSize 8
    */
   async embed(nerfs: readonly Nerf[], sessions: SessionCache, provider: ProviderChoice, batchSize = 8, options: EmbedOptions = {}): Promise<Float32Array[]> {
     const session = await sessions.get(this.model, provider, { variableShapes: true });
     const out: Float32Array[] = [];
     const d = this.dimensions;
-    for (let i = 0; i < nerfs.length; i += batchSize) {
+    const perRun = provider.name === 'cpu' ? Math.min(batchSize, CPU_GRAPHS_PER_RUN) : batchSize;
+    for (let i = 0; i < nerfs.length; i += perRun) {
       const batch: Nerf[] = [];
       // One at a time: a distillation is a fit, which uses the worker's threads by itself.
-      for (const [j, n] of nerfs.slice(i, i + batchSize).entries()) batch.push(await embeddableNerf(n, sessions, provider, options, i + j));
+      for (const [j, n] of nerfs.slice(i, i + perRun).entries()) batch.push(await embeddableNerf(n, sessions, provider, options, i + j));
       const feeds = nerfBatchFeeds(batch, this.info.encoder, this.info.normalization);
       const result = await runSession(session, feeds);
       const e = result['embeddings']!.data as Float32Array;

@@ -11,6 +11,21 @@ export interface LearningRateSchedule {
   warmup?: number;
   /** Constant and cosine: steps of a linear warm-up from lr / warmupSteps to the schedule's rate. @default 0 */
   warmupSteps?: number;
+  /**
+   * Cosine only: decay to `floor * lr` instead of 0, after a linear warm-up over the first
+   * `warmupFraction` of the steps ({@link cosineToFloorLr}, how NeRFs are fitted). @default 0 (decay to 0)
+   */
+  floor?: number;
+  /** Cosine with a floor: fraction of the steps spent warming up. @default 0 */
+  warmupFraction?: number;
+}
+
+/** A schedule as a training run takes it: possibly one part of a longer run. */
+export interface TrainSchedule extends LearningRateSchedule {
+  /** Steps the schedule spans, for a run split over several calls. @default the steps of this call plus `offset` */
+  totalSteps?: number;
+  /** Schedule position of this call's first step (steps done by earlier calls). @default 0 */
+  offset?: number;
 }
 
 /** `rate` scaled by a linear warm-up over the first `steps` steps. */
@@ -52,6 +67,20 @@ export function cosineLr(lr: number, step: number, total: number): number {
 }
 
 /**
+ * Cosine decay from `lr` to `floor * lr`, scaled by a linear warm-up over the first
+ * `warmupFraction * total` steps: lr * min(1, (step + 1) / max(1, total * warmupFraction)) *
+ * (floor + (1 - floor) (1 + cos(pi * step / total)) / 2).
+ */
+export function cosineToFloorLr(lr: number, step: number, total: number, floor: number, warmupFraction = 0): number {
+  checkLr(lr);
+  checkStep(step, total);
+  if (!(floor >= 0 && floor <= 1)) throw new RangeError(`schedule: cosine floor must be in [0, 1], got ${floor}`);
+  if (!(warmupFraction >= 0 && warmupFraction < 1)) throw new RangeError(`schedule: warmupFraction must be in [0, 1), got ${warmupFraction}`);
+  const warm = Math.min(1, (step + 1) / Math.max(1, total * warmupFraction));
+  return lr * warm * (floor + (1 - floor) * 0.5 * (1 + Math.cos((Math.PI * step) / total)));
+}
+
+/**
  * One-cycle: cosine warm-up from lr/25 to `lr` over the first `warmup` fraction of the steps, then
  * cosine decay to lr/1e4 at the last step (PyTorch's OneCycleLR with cosine annealing).
  * @param warmup fraction of steps spent warming up, in (0, 1). @default 0.3
@@ -74,6 +103,7 @@ export function learningRateAt(schedule: LearningRateSchedule, step: number, tot
     case 'constant':
       return warmedUp(constantLr(schedule.lr, step, total), step, schedule.warmupSteps);
     case 'cosine':
+      if (schedule.floor !== undefined || schedule.warmupFraction !== undefined) return cosineToFloorLr(schedule.lr, step, total, schedule.floor ?? 0, schedule.warmupFraction ?? 0);
       return warmedUp(cosineLr(schedule.lr, step, total), step, schedule.warmupSteps);
     case 'one-cycle':
       return oneCycleLr(schedule.lr, step, total, schedule.warmup ?? 0.3);

@@ -1,33 +1,19 @@
 /**
- * The training loop: runs a train-step model once per step, feeding its outputs back as inputs.
- *
- * Train-step model I/O convention (the optimiser emits exactly this):
- * - inputs `params/<name>`, `adam_m/<name>`, `adam_v/<name>` per parameter; `step` (scalar, the
- *   1-based step number) and `lr` (scalar), both of the parameters' float dtype; every other input
- *   is a batch input, fed from the dataset tensor of the same name.
- * - outputs `next/params/<name>`, `next/adam_m/<name>`, `next/adam_v/<name>`, `loss` (scalar) and
- *   any number of scalar `metrics/<name>`.
+ * The `train.loop` job: a train-step model trained on a dataset held in memory, batches drawn
+ * without replacement per epoch (`BatchSampler`), through the training driver (train-driver.ts,
+ * which also states the train-step I/O convention). Every model input besides the state, `step`
+ * and `lr` is a batch input, fed from the dataset tensor of the same name.
  */
 import type { OptimizerState } from './checkpoint';
 import { seededRandom } from './init';
 import type { ProviderChoice } from '../../shared/compute';
 import type { JobContext } from './jobs';
-import { learningRateAt, type LearningRateSchedule } from './schedules';
-import { runSession } from './session';
-
-export type { OptimizerState } from './checkpoint';
-import { allocate, elementAt, isFloat, numberToFloat16Bits, sizeOf, type DType, type HostTensor, type TensorData } from './tensor';
-
-
-export interface TrainSchedule extends LearningRateSchedule {
-  /** Steps the schedule spans, for a run split over several calls. @default steps */
-  totalSteps?: number;
-  /** Schedule position of this call's first step (steps done by earlier calls). @default 0 */
-  offset?: number;
-}
+import type { TrainSchedule } from './schedules';
+import { runTraining, trainState } from './train-driver';
+import { allocate, sizeOf, type HostTensor, type TensorData } from './tensor';
 
 export interface TrainLoopInput {
-  /** Train-step model bytes following the I/O convention above. */
+  /** Train-step model bytes following the I/O convention of train-driver.ts. */
   model: Uint8Array;
   provider: ProviderChoice;
   params: Record<string, HostTensor>;
@@ -82,57 +68,28 @@ export async function trainLoopJob(input: TrainLoopInput, ctx: JobContext): Prom
   const examples = countExamples(input.data, batchInputs);
   if (batchInputs.length > 0 && input.batchSize > examples) throw new RangeError(`train.loop: batchSize ${input.batchSize} exceeds the ${examples} examples`);
 
-  const stepMeta = session.inputMetadata.find((m) => m.name === 'step');
-  const scalarType: DType = stepMeta?.isTensor && isFloat(stepMeta.type as DType) ? (stepMeta.type as DType) : (Object.values(input.params)[0]?.dtype ?? 'float32');
-  const fetch = [...names.flatMap((n) => [`next/params/${n}`, `next/adam_m/${n}`, `next/adam_v/${n}`]), 'loss', ...session.outputNames.filter((n) => n.startsWith('metrics/'))];
-
-  let params = { ...input.params };
-  const m = { ...(input.optimizer?.m ?? {}) };
-  const v = { ...(input.optimizer?.v ?? {}) };
-  for (const n of names) {
-    m[n] ??= zerosLike(params[n]!);
-    v[n] ??= zerosLike(params[n]!);
-  }
-  const startStep = input.optimizer?.step ?? 0;
-  const scheduleOffset = input.schedule.offset ?? 0;
-  const scheduleTotal = input.schedule.totalSteps ?? scheduleOffset + input.steps;
+  const state = trainState(input.params, input.optimizer ?? {});
   const progressEvery = input.progressEvery ?? Math.max(1, Math.floor(input.steps / 200));
   const sampler = new BatchSampler(examples, input.batchSize, input.seed ?? 0);
   const batch = Object.fromEntries(batchInputs.map((n) => [n, batchBuffer(input.data[n]!, input.batchSize)]));
-  const losses: number[] = [];
-  let cancelled = false;
-
-  for (let i = 0; i < input.steps; i++) {
-    if (ctx.cancelled) {
-      cancelled = true;
-      break;
-    }
-    const rows = sampler.next();
-    for (const n of batchInputs) gatherRows(input.data[n]!, rows, batch[n]!);
-    const lr = learningRateAt(input.schedule, scheduleOffset + i, scheduleTotal);
-    const feeds: Record<string, HostTensor> = { ...batch, step: scalar(scalarType, startStep + i + 1), lr: scalar(scalarType, lr) };
-    for (const n of names) {
-      feeds[`params/${n}`] = params[n]!;
-      feeds[`adam_m/${n}`] = m[n]!;
-      feeds[`adam_v/${n}`] = v[n]!;
-    }
-    const out = await runSession(session, feeds, fetch);
-    const next: Record<string, HostTensor> = {};
-    for (const n of names) {
-      next[n] = out[`next/params/${n}`]!;
-      m[n] = out[`next/adam_m/${n}`]!;
-      v[n] = out[`next/adam_v/${n}`]!;
-    }
-    params = next;
-    const loss = scalarValue(out['loss']!, 'loss');
-    losses.push(loss);
-    if ((i + 1) % progressEvery === 0 || i + 1 === input.steps) {
-      const metrics: Record<string, number> = { loss, lr };
-      for (const [key, t] of Object.entries(out)) if (key.startsWith('metrics/')) metrics[key.slice('metrics/'.length)] = scalarValue(t, key);
-      ctx.progress({ done: i + 1, total: input.steps, message: `step ${startStep + i + 1}`, metrics });
-    }
-  }
-  return { params, optimizer: { m, v, step: startStep + losses.length }, losses, cancelled };
+  const result = await runTraining(
+    {
+      job: 'train.loop',
+      session,
+      state,
+      steps: input.steps,
+      schedule: input.schedule,
+      batch: () => {
+        const rows = sampler.next();
+        for (const n of batchInputs) gatherRows(input.data[n]!, rows, batch[n]!);
+        return batch;
+      },
+      report: ({ index, step, lr, metrics: { loss, ...metrics } }) =>
+        (index + 1) % progressEvery === 0 || index + 1 === input.steps ? { done: index + 1, total: input.steps, message: `step ${step}`, metrics: { loss: loss!, lr, ...metrics } } : undefined,
+    },
+    ctx,
+  );
+  return { params: state.params, optimizer: state.optimizer, losses: result.losses, cancelled: result.cancelled };
 }
 
 function checkInput(input: TrainLoopInput): void {
@@ -161,22 +118,6 @@ function countExamples(data: Record<string, HostTensor>, names: readonly string[
   return Math.max(examples, 0);
 }
 
-function zerosLike(t: HostTensor): HostTensor {
-  return { dtype: t.dtype, shape: [...t.shape], data: allocate(t.dtype, sizeOf(t.shape)) } as HostTensor;
-}
-
-function scalar(dtype: DType, value: number): HostTensor {
-  const data = allocate(dtype, 1);
-  if (dtype === 'float16') (data as Uint16Array)[0] = numberToFloat16Bits(value);
-  else (data as Float64Array)[0] = value;
-  return { dtype, shape: [], data } as HostTensor;
-}
-
-function scalarValue(t: HostTensor, name: string): number {
-  if (t.data.length !== 1) throw new RangeError(`train.loop: output '${name}' must be a scalar, got shape [${t.shape.join(', ')}]`);
-  return elementAt(t, 0);
-}
-
 /** A tensor of `batchSize` rows of `source`, refilled in place every step. */
 function batchBuffer(source: HostTensor, batchSize: number): HostTensor {
   const shape = [batchSize, ...source.shape.slice(1)];
@@ -189,7 +130,6 @@ function gatherRows(source: HostTensor, rows: readonly number[], target: HostTen
   const dst = target.data as TensorData as Uint8Array;
   rows.forEach((row, k) => dst.set(src.subarray(row * width, (row + 1) * width), k * width));
 }
-
 
 /** Batches without replacement within an epoch; a new shuffle when too few examples remain. */
 export class BatchSampler {

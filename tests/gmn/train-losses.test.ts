@@ -6,12 +6,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/main/compute/checkpoint';
+import { seededRandom } from '../../src/main/compute/init';
 import { SessionCache } from '../../src/main/compute/session';
+import { trainState, trainStep } from '../../src/main/compute/train-driver';
+import { NerfCache } from '../../src/main/gmn/dataset';
 import { loadZoo } from '../../src/main/gmn/dataset';
 import { splitDemo } from '../../src/main/gmn/finetune-data';
 import { FINE_TUNE_LOG, gmnFineTuneJob } from '../../src/main/gmn/finetune-job';
-import type { GmnTrainConfig } from '../../src/main/gmn/train-graph';
-import { gmnTrainJob } from '../../src/main/gmn/train-job';
+import { type GmnTrainConfig, buildGmnTrainStep } from '../../src/main/gmn/train-graph';
+import { batchFeeds, gmnTrainJob } from '../../src/main/gmn/train-job';
 import type { ProviderChoice } from '../../src/shared/compute';
 import { DEMO, TINY_CONFIG, writeTinyModel } from '../app/tiny-model';
 import { expectRecordedLosses, recordingContext } from '../compute/recorded-losses';
@@ -79,6 +83,28 @@ describe('gmn.finetune losses for a fixed seed', () => {
     await gmnFineTuneJob({ ...input, out: resumed }, recordingContext(sessions).ctx);
     expectRecordedLosses(logLosses(join(resumed, FINE_TUNE_LOG)), RECORDED_FINETUNE_RESUMED);
   }, 300_000);
+});
+
+describe('checkpoints written before the training driver', () => {
+  // The shipped encoder's training checkpoint (fine-tuning starts from it; parameters only) and
+  // the GMN v2 run's (parameters and AdamW state at step 980) continue on the driver.
+  it.each(['resources/models/encoder.train.safetensors', 'runs/gmn-v2/checkpoint.safetensors'])('%s takes a step from its saved state', async (file) => {
+    const saved = await loadCheckpoint(file, { dtype: 'float32' });
+    const config = JSON.parse(saved.metadata['nerfdex.gmn.config']!) as GmnTrainConfig;
+    const model = buildGmnTrainStep(config);
+    const session = await sessions.get(model.bytes, cpu, { variableShapes: true });
+    const state = trainState(Object.fromEntries(model.graph.params.map((p) => [p.name, saved.params[p.name]!])), saved.optimizer ?? {});
+    const savedStep = saved.optimizer?.step ?? 0;
+    const demo = loadZoo(DEMO);
+    const objects = demo.manifest.objects.slice(0, config.objectsPerBatch);
+    const nerfs = new NerfCache(demo);
+    const batch = [...(await Promise.all(objects.map((o) => nerfs.get(o.id, 'mlp-train')))), ...(await Promise.all(objects.map((o) => nerfs.get(o.id, 'hash-train'))))];
+    const feeds = await batchFeeds(batch, null, config, seededRandom(0), objects.map((o) => o.category));
+    const { loss } = await trainStep(session, feeds, state, 1e-4, 'resume');
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(state.optimizer.step).toBe(savedStep + 1);
+    if (file.startsWith('runs/')) expect(savedStep).toBe(980);
+  }, 120_000);
 });
 
 const RECORDED_TRAIN = [2.524141311645508, 1.5983946323394775, 1.4155304431915283, 1.5274767875671387];

@@ -10,16 +10,15 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderChoice } from '../../shared/compute';
-import { adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
-import { CheckpointError, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
+import { CheckpointError, type LoadedCheckpoint, loadCheckpoint } from '../compute/checkpoint';
 import { seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
-import { learningRateAt } from '../compute/schedules';
 import type { HostTensor } from '../compute/tensor';
+import { runTraining, trainState } from '../compute/train-driver';
 import { readNerfFile } from '../nerf/formats/native';
 import type { Nerf } from '../nerf/types';
 import { Embedder, writeEncoder } from './embedder';
-import { type FineTuneObject, FineTuneSampler, cachedTargets, nerfIn } from './finetune-data';
+import { type FineTuneBatch, type FineTuneObject, FineTuneSampler, cachedTargets, nerfIn } from './finetune-data';
 import { type HeldOutMetrics, heldOutMetrics } from './finetune-eval';
 import { DEFAULT_VALUE_NORMALIZATION } from './normalize';
 import type { RayTargets } from './targets';
@@ -166,53 +165,55 @@ export async function gmnFineTuneJob(input: GmnFineTuneInput, ctx: JobContext): 
     if (!t) throw new Error(`${startFile}: has no parameter ${p.name}`);
     initial[p.name] = t;
   }
-  const optimizer = adamWState(initial, resumed?.optimizer ?? {});
-  const { params } = optimizer;
-  let done = optimizer.step;
-  const save = async (): Promise<void> => {
-    await saveCheckpoint(checkpointPath, {
-      params,
-      optimizer: { m: optimizer.m, v: optimizer.v, step: optimizer.step },
-      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.seed': String(seed), [INIT_KEY]: input.checkpoint, [FINE_TUNE_KEY]: 'library' },
-    });
-  };
+  const training = trainState(initial, resumed?.optimizer ?? {});
   const targets = new Map<string, RayTargets>();
   const next = seededRandom(seed * 7919 + 17 + startStep);
-  let lastLoss = NaN;
-  while (done < total) {
-    if (ctx.cancelled) {
-      if (done > startStep) await save();
-      return { steps: done, totalSteps: total, cancelled: true, ...(done > 0 ? { checkpoint: checkpointPath } : {}), before, lastLoss };
-    }
-    const batch = sampler.nextBatch();
-    const side = (architecture: string) => batch.rows.map((r) => nerfIn(r.object, architecture));
-    const entries = [...side(batch.pair[0]), ...side(batch.pair[1])];
-    const nerfs = await Promise.all(entries.map((e) => load(e.file)));
-    let rayTargets: RayTargets[] | null = null;
-    if (config.loss !== 'con') {
-      rayTargets = [];
-      for (let i = 0; i < entries.length; i++) {
-        let t = targets.get(entries[i]!.targets);
-        if (!t) targets.set(entries[i]!.targets, (t = await cachedTargets(entries[i]!.targets, nerfs[i]!, ctx.sessions, input.provider)));
-        rayTargets.push(t);
-      }
-    }
-    // Rows of a known category (demo anchors, library NeRFs that say theirs) keep the category loss.
-    const feeds = await batchFeeds(nerfs, rayTargets, config, next, nerfs.slice(0, batch.rows.length).map((n) => n.meta.category));
-    const lr = learningRateAt({ kind: 'one-cycle', lr: input.lr ?? 1e-4 }, done, total);
-    const out = await adamWStep(session, feeds, optimizer, lr, 'gmn.finetune');
-    done = optimizer.step;
-    const metrics: Record<string, number> = { ...stepMetrics(out, model.metrics), lr, libraryRows: batch.rows.filter((r) => r.source === 'library').length };
-    lastLoss = metrics['loss']!;
-    appendFileSync(join(input.out, FINE_TUNE_LOG), `${JSON.stringify({ step: done, pair: batch.pair, ...metrics })}\n`);
-    ctx.progress({ done, total, message: `step ${done} of ${total} (${batch.pair.join(' + ')})`, metrics });
-    if (done % (input.checkpointEvery ?? 25) === 0) await save();
-  }
-  await save();
+  let batch: FineTuneBatch | undefined;
+  const result = await runTraining(
+    {
+      job: 'gmn.finetune',
+      session,
+      state: training,
+      steps: Math.max(0, total - training.optimizer.step),
+      schedule: { kind: 'one-cycle', lr: input.lr ?? 1e-4, offset: training.optimizer.step, totalSteps: total },
+      batch: async () => {
+        const drawn = (batch = sampler.nextBatch());
+        const side = (architecture: string) => drawn.rows.map((r) => nerfIn(r.object, architecture));
+        const entries = [...side(drawn.pair[0]), ...side(drawn.pair[1])];
+        const nerfs = await Promise.all(entries.map((e) => load(e.file)));
+        let rayTargets: RayTargets[] | null = null;
+        if (config.loss !== 'con') {
+          rayTargets = [];
+          for (let i = 0; i < entries.length; i++) {
+            let t = targets.get(entries[i]!.targets);
+            if (!t) targets.set(entries[i]!.targets, (t = await cachedTargets(entries[i]!.targets, nerfs[i]!, ctx.sessions, input.provider)));
+            rayTargets.push(t);
+          }
+        }
+        // Rows of a known category (demo anchors, library NeRFs that say theirs) keep the category loss.
+        return batchFeeds(nerfs, rayTargets, config, next, nerfs.slice(0, drawn.rows.length).map((n) => n.meta.category));
+      },
+      report: ({ step: done, lr, metrics: stepMetrics }) => {
+        const { pair, rows } = batch!;
+        const metrics: Record<string, number> = { ...stepMetrics, lr, libraryRows: rows.filter((r) => r.source === 'library').length };
+        appendFileSync(join(input.out, FINE_TUNE_LOG), `${JSON.stringify({ step: done, pair, ...metrics })}\n`);
+        return { done, total, message: `step ${done} of ${total} (${pair.join(' + ')})`, metrics };
+      },
+      checkpoint: {
+        path: checkpointPath,
+        every: input.checkpointEvery ?? 25,
+        metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.seed': String(seed), [INIT_KEY]: input.checkpoint, [FINE_TUNE_KEY]: 'library' },
+      },
+    },
+    ctx,
+  );
+  const done = training.optimizer.step;
+  const lastLoss = result.losses.at(-1) ?? NaN;
+  if (result.cancelled) return { steps: done, totalSteps: total, cancelled: true, ...(done > 0 ? { checkpoint: checkpointPath } : {}), before, lastLoss };
 
   ctx.progress({ done, total, message: FINE_TUNE_STAGES.export });
   const encoderPath = join(input.out, 'encoder.onnx');
-  const info = await writeEncoder(encoderPath, params, {
+  const info = await writeEncoder(encoderPath, training.params, {
     encoder: config.encoder,
     normalization: DEFAULT_VALUE_NORMALIZATION,
     command: `fine-tuned in the app for ${done} steps from ${base.info.version}`,

@@ -6,12 +6,11 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderChoice } from '../../shared/compute';
-import { type AdamWState, adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
-import { loadCheckpoint, saveCheckpoint } from '../compute/checkpoint';
+import { loadCheckpoint } from '../compute/checkpoint';
 import { initialParams, seededRandom } from '../compute/init';
 import type { JobContext } from '../compute/jobs';
-import { learningRateAt } from '../compute/schedules';
 import type { HostTensor } from '../compute/tensor';
+import { type TrainState, runTraining, trainState } from '../compute/train-driver';
 import { TRAINING_ARCHITECTURES } from '../nerf/architectures';
 import type { Nerf } from '../nerf/types';
 import { nerfBatchFeeds } from './batch';
@@ -188,70 +187,73 @@ export async function gmnTrainJob(input: GmnTrainInput, ctx: JobContext): Promis
   const checkpointPath = join(input.out, CHECKPOINT);
   const configText = JSON.stringify(config);
 
-  let state: AdamWState;
+  let state: TrainState;
   if (existsSync(checkpointPath)) {
     const saved = await loadCheckpoint(checkpointPath);
     if (saved.metadata['nerfdex.gmn.config'] !== configText) throw new Error(`${checkpointPath}: was trained with another configuration; use another --out or delete it`);
-    state = adamWState(saved.params, saved.optimizer ?? {});
-    for (let i = 0; i < state.step; i++) sampler.nextBatch();
+    state = trainState(saved.params, saved.optimizer ?? {});
+    for (let i = 0; i < state.optimizer.step; i++) sampler.nextBatch();
   } else {
     const fresh = initialParams(model.graph, seed);
-    state = adamWState(input.init ? await weightsFrom(input.init, fresh) : fresh);
+    state = trainState(input.init ? await weightsFrom(input.init, fresh) : fresh);
   }
-  const { params } = state;
-  const save = async (): Promise<void> => {
-    await saveCheckpoint(checkpointPath, {
-      params,
-      optimizer: { m: state.m, v: state.v, step: state.step },
-      metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.zoo': zoo.manifestHash, 'nerfdex.gmn.seed': String(seed), ...(input.init ? { 'nerfdex.gmn.init': input.init } : {}) },
-    });
-  };
 
-  const next = seededRandom(seed * 7919 + state.step);
-  let lastLoss = NaN;
+  const startStep = state.optimizer.step;
+  const next = seededRandom(seed * 7919 + startStep);
+  const schedule = input.schedule ?? 'cosine';
+  let pair: readonly [string, string] | undefined;
   const started = performance.now();
-  const startStep = state.step;
-  while (state.step < total) {
-    if (ctx.cancelled) {
-      await save();
-      return { steps: state.step, totalSteps: total, cancelled: true, checkpoint: checkpointPath, lastLoss };
-    }
-    const batch = sampler.nextBatch();
-    const batchNerfs = [...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[0])))), ...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[1]))))];
-    let targets: RayTargets[] | null = null;
-    if (config.loss !== 'con') {
-      const ids = [...batch.objects.map((id) => [id, batch.pair[0]] as const), ...batch.objects.map((id) => [id, batch.pair[1]] as const)];
-      targets = [];
-      for (let i = 0; i < ids.length; i++) {
-        const file = nerfs.file(ids[i]![0], ids[i]![1]);
-        let t = targetCache.get(file);
-        if (!t) {
-          t = await ensureTargets(zoo.dir, file, batchNerfs[i]!, ctx.sessions, input.provider, { seed: i });
-          targetCache.set(file, t);
+  const result = await runTraining(
+    {
+      job: 'gmn.train',
+      session,
+      state,
+      steps: Math.max(0, total - startStep),
+      schedule: { kind: schedule, lr: input.lr ?? 1e-3, ...(schedule !== 'one-cycle' ? { warmupSteps: Math.min(input.warmupSteps ?? 50, total) } : {}), offset: startStep, totalSteps: total },
+      batch: async () => {
+        const batch = sampler.nextBatch();
+        pair = batch.pair;
+        const batchNerfs = [...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[0])))), ...(await Promise.all(batch.objects.map((id) => nerfs.get(id, batch.pair[1]))))];
+        let targets: RayTargets[] | null = null;
+        if (config.loss !== 'con') {
+          const ids = [...batch.objects.map((id) => [id, batch.pair[0]] as const), ...batch.objects.map((id) => [id, batch.pair[1]] as const)];
+          targets = [];
+          for (let i = 0; i < ids.length; i++) {
+            const file = nerfs.file(ids[i]![0], ids[i]![1]);
+            let t = targetCache.get(file);
+            if (!t) {
+              t = await ensureTargets(zoo.dir, file, batchNerfs[i]!, ctx.sessions, input.provider, { seed: i });
+              targetCache.set(file, t);
+            }
+            targets.push(t);
+          }
         }
-        targets.push(t);
-      }
-    }
-    const feeds = await batchFeeds(batchNerfs, targets, config, next, batch.objects.map((id) => categoryOf.get(id)!));
-    const schedule = input.schedule ?? 'cosine';
-    const lr = learningRateAt({ kind: schedule, lr: input.lr ?? 1e-3, ...(schedule !== 'one-cycle' ? { warmupSteps: Math.min(input.warmupSteps ?? 50, total) } : {}) }, state.step, total);
-    const out = await adamWStep(session, feeds, state, lr, 'gmn.train');
-    const metrics: Record<string, number> = { ...stepMetrics(out, model.metrics), lr };
-    lastLoss = metrics['loss']!;
-    const done = state.step;
-    const seconds = (performance.now() - started) / 1000;
-    appendFileSync(join(input.out, 'train-log.jsonl'), `${JSON.stringify({ step: done, epoch: done / perEpoch, seconds, pair: batch.pair, ...metrics })}\n`);
-    ctx.progress({ done, total, message: `epoch ${(done / perEpoch).toFixed(2)}, ${((seconds / Math.max(1, done - startStep)) * 1000).toFixed(0)} ms/step`, metrics });
-    if (done % (input.checkpointEvery ?? 50) === 0) await save();
-  }
-  await save();
+        return batchFeeds(batchNerfs, targets, config, next, batch.objects.map((id) => categoryOf.get(id)!));
+      },
+      report: ({ step: done, lr, metrics: stepMetrics }) => {
+        const metrics: Record<string, number> = { ...stepMetrics, lr };
+        const seconds = (performance.now() - started) / 1000;
+        appendFileSync(join(input.out, 'train-log.jsonl'), `${JSON.stringify({ step: done, epoch: done / perEpoch, seconds, pair, ...metrics })}\n`);
+        return { done, total, message: `epoch ${(done / perEpoch).toFixed(2)}, ${((seconds / Math.max(1, done - startStep)) * 1000).toFixed(0)} ms/step`, metrics };
+      },
+      checkpoint: {
+        path: checkpointPath,
+        every: input.checkpointEvery ?? 50,
+        metadata: { 'nerfdex.gmn.config': configText, 'nerfdex.gmn.zoo': zoo.manifestHash, 'nerfdex.gmn.seed': String(seed), ...(input.init ? { 'nerfdex.gmn.init': input.init } : {}) },
+      },
+    },
+    ctx,
+  );
+  const steps = state.optimizer.step;
+  const lastLoss = result.losses.at(-1) ?? NaN;
+  if (result.cancelled) return { steps, totalSteps: total, cancelled: true, checkpoint: checkpointPath, lastLoss };
   const encoderPath = join(input.out, 'encoder.onnx');
-  await writeEncoder(encoderPath, params, {
+  await writeEncoder(encoderPath, state.params, {
     encoder: config.encoder,
     normalization: DEFAULT_VALUE_NORMALIZATION,
     ...(input.command ? { command: input.command } : {}),
     zooManifest: zoo.manifestHash,
     created: new Date().toISOString(),
   });
-  return { steps: state.step, totalSteps: total, cancelled: false, checkpoint: checkpointPath, encoder: encoderPath, lastLoss };
+  return { steps, totalSteps: total, cancelled: false, checkpoint: checkpointPath, encoder: encoderPath, lastLoss };
 }

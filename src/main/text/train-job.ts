@@ -7,10 +7,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { ProviderChoice } from '../../shared/compute';
 import { initialParams, seededRandom } from '../compute/init';
-import type { JobContext } from '../compute/jobs';
-import { learningRateAt } from '../compute/schedules';
-import { adamWState, adamWStep, stepMetrics } from '../compute/adamw-state';
+import { JobCancelledError, type JobContext } from '../compute/jobs';
 import type { HostTensor } from '../compute/tensor';
+import { runTraining, trainState } from '../compute/train-driver';
 import { CATEGORIES } from '../vocabulary/categories';
 import { type CaptionedObject, captionedObject, shortQuery } from './corpus';
 import { type ZooEmbeddings, ensureZooEmbeddings, readZooEmbeddings } from './embedding-cache';
@@ -101,8 +100,7 @@ export async function textTrainJob(input: TextTrainInput, ctx: JobContext): Prom
   const { mean, scale } = tags.info;
   const step = buildTextTrainStep(config);
   const session = await ctx.sessions.get(step.bytes, input.provider, { variableShapes: true });
-  const optimizer = adamWState(initialParams(step.graph, seed));
-  const { params } = optimizer;
+  const state = trainState(initialParams(step.graph, seed));
   // Token ids of every caption, computed once.
   const tokenized = objects.map((o) => o.object.captions.map((c) => tokenizer.tokenize(c)));
   const next = seededRandom(seed * 7919 + 1);
@@ -110,9 +108,7 @@ export async function textTrainJob(input: TextTrainInput, ctx: JobContext): Prom
   const lr = input.lr ?? 3e-3;
   const order = objects.map((_, i) => i);
   let cursor = order.length;
-  let lastLoss = NaN;
-  for (let done = 0; done < total; done++) {
-    ctx.throwIfCancelled();
+  const batch = (): Record<string, HostTensor> => {
     const picked: number[] = [];
     for (let i = 0; i < k; i++) {
       if (cursor >= order.length) {
@@ -132,7 +128,7 @@ export async function textTrainJob(input: TextTrainInput, ctx: JobContext): Prom
       const options = tokenized[o]!;
       return options[Math.floor(next() * options.length)]!;
     });
-    const batch = Tokenizer.batch(texts);
+    const text = Tokenizer.batch(texts);
     const gmn = new Float32Array(k * dims);
     const onehot = new Float32Array(k * CATEGORIES.length);
     picked.forEach((o, i) => {
@@ -141,18 +137,29 @@ export async function textTrainJob(input: TextTrainInput, ctx: JobContext): Prom
       for (let j = 0; j < dims; j++) gmn[i * dims + j] = (embeddings.vectors[r * dims + j]! - mean[j]!) * scale[j]!;
       onehot[i * CATEGORIES.length + CATEGORIES.indexOf(objects[o]!.object.category)] = 1;
     });
-    const feeds: Record<string, HostTensor> = {
-      tokens: { dtype: 'int64', shape: [k, batch.length], data: batch.tokens },
-      weights: { dtype: 'float32', shape: [k, batch.length], data: batch.weights },
+    return {
+      tokens: { dtype: 'int64', shape: [k, text.length], data: text.tokens },
+      weights: { dtype: 'float32', shape: [k, text.length], data: text.weights },
       gmn: { dtype: 'float32', shape: [k, dims], data: gmn },
       category: { dtype: 'float32', shape: [k, CATEGORIES.length], data: onehot },
     };
-    const out = await adamWStep(session, feeds, optimizer, learningRateAt({ kind: 'one-cycle', lr }, done, total), 'text.train');
-    lastLoss = (out['loss']!.data as Float32Array)[0]!;
-    if ((done + 1) % 50 === 0 || done + 1 === total) ctx.progress({ done: done + 1, total, message: 'training', metrics: stepMetrics(out, step.metrics) });
-  }
+  };
+  const result = await runTraining(
+    {
+      job: 'text.train',
+      session,
+      state,
+      steps: total,
+      schedule: { kind: 'one-cycle', lr },
+      batch,
+      report: ({ index, metrics }) => ((index + 1) % 50 === 0 || index + 1 === total ? { done: index + 1, total, message: 'training', metrics } : undefined),
+    },
+    ctx,
+  );
+  if (result.cancelled) throw new JobCancelledError();
+  const lastLoss = result.losses.at(-1) ?? NaN;
   await mkdir(input.out.replace(/[^/\\]*$/, '') || '.', { recursive: true });
-  const info = await writeTextModel(input.out, params, {
+  const info = await writeTextModel(input.out, state.params, {
     config: config.model,
     outputScale: scale,
     encoderVersion: embeddings.index.encoderVersion,

@@ -11,9 +11,10 @@ import { Graph } from '../compute/graph';
 import * as op from '../compute/ops';
 import { type TrainStepModel, buildTrainStep } from '../compute/optim';
 import { seededRandom } from '../compute/init';
+import { JobCancelledError, type JobContext } from '../compute/jobs';
 import type { SessionCache } from '../compute/session';
-import { runSession } from '../compute/session';
 import type { HostTensor } from '../compute/tensor';
+import { runTraining, trainState } from '../compute/train-driver';
 import type { ProviderChoice } from '../../shared/compute';
 import { buildFieldGraph, declareFieldParams, initParams, stackParams } from './field-graph';
 import { parameterLayout } from './layout';
@@ -97,62 +98,70 @@ export async function fitNerfs(config: NerfConfig, samples: readonly FitSamples[
   const model = fitStepModel(config, batch, delta);
   const session = await sessions.get(model.bytes, provider);
 
-  const stacked = stackParams(config, samples.map((_, b) => initParams(config, seed * 1009 + b)));
-  const state: Record<string, HostTensor> = {};
-  for (const [name, t] of Object.entries(stacked)) {
-    state[`params/${name}`] = t;
-    state[`adam_m/${name}`] = { ...t, data: new Float32Array(t.data.length) };
-    state[`adam_v/${name}`] = { ...t, data: new Float32Array(t.data.length) };
-  }
+  const state = trainState(stackParams(config, samples.map((_, b) => initParams(config, seed * 1009 + b))));
   const points = new Float32Array(batch * n * 3);
   const alpha = new Float32Array(batch * n);
   const rgb = new Float32Array(batch * n * 3);
   let finalLoss = NaN;
-  let done = 0;
-  let stopped = false;
-  for (let step = 1; step <= steps; step++) {
-    if (options.shouldStop?.()) {
-      stopped = true;
-      break;
-    }
-    samples.forEach((s, b) => {
-      const available = s.density.length;
-      for (let i = 0; i < n; i++) {
-        const j = Math.floor(next() * available);
-        const k = b * n + i;
-        points[3 * k] = s.points[3 * j]!;
-        points[3 * k + 1] = s.points[3 * j + 1]!;
-        points[3 * k + 2] = s.points[3 * j + 2]!;
-        alpha[k] = 1 - Math.exp(-s.density[j]! * delta);
-        rgb[3 * k] = s.rgb[3 * j]!;
-        rgb[3 * k + 1] = s.rgb[3 * j + 1]!;
-        rgb[3 * k + 2] = s.rgb[3 * j + 2]!;
-      }
-    });
-    // Cosine decay to 1 % after a short linear warm-up.
-    const warm = Math.min(1, step / Math.max(1, steps * 0.03));
-    const lr = lrMax * warm * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / steps)));
-    const out = await runSession(session, {
-      ...state,
-      points: { dtype: 'float32', shape: [batch, n, 3], data: points },
-      target_alpha: { dtype: 'float32', shape: [batch, n], data: alpha },
-      target_rgb: { dtype: 'float32', shape: [batch, n, 3], data: rgb },
-      step: { dtype: 'float32', shape: [], data: Float32Array.of(step) },
-      lr: { dtype: 'float32', shape: [], data: Float32Array.of(lr) },
-    });
-    for (const key of Object.keys(state)) state[key] = out[`next/${key}`]!;
-    finalLoss = (out['metrics/mean_loss']!.data as Float32Array)[0]!;
-    done = step;
-    if (!Number.isFinite(finalLoss)) throw new Error(`fitNerfs: the loss of ${config.architecture} became ${finalLoss} at step ${step}`);
-    if (options.onProgress && (step % (options.progressEvery ?? 25) === 0 || step === steps)) options.onProgress(step, steps, finalLoss);
-  }
+  const progressEvery = options.progressEvery ?? 25;
+  const result = await runTraining(
+    {
+      job: `fitNerfs (${config.architecture})`,
+      session,
+      state,
+      steps,
+      // Cosine decay to 1 % after a short linear warm-up.
+      schedule: { kind: 'cosine', lr: lrMax, floor: 0.01, warmupFraction: 0.03 },
+      batch: () => {
+        samples.forEach((s, b) => {
+          const available = s.density.length;
+          for (let i = 0; i < n; i++) {
+            const j = Math.floor(next() * available);
+            const k = b * n + i;
+            points[3 * k] = s.points[3 * j]!;
+            points[3 * k + 1] = s.points[3 * j + 1]!;
+            points[3 * k + 2] = s.points[3 * j + 2]!;
+            alpha[k] = 1 - Math.exp(-s.density[j]! * delta);
+            rgb[3 * k] = s.rgb[3 * j]!;
+            rgb[3 * k + 1] = s.rgb[3 * j + 1]!;
+            rgb[3 * k + 2] = s.rgb[3 * j + 2]!;
+          }
+        });
+        return {
+          points: { dtype: 'float32', shape: [batch, n, 3], data: points },
+          target_alpha: { dtype: 'float32', shape: [batch, n], data: alpha },
+          target_rgb: { dtype: 'float32', shape: [batch, n, 3], data: rgb },
+        };
+      },
+      report: ({ index, metrics }) => {
+        finalLoss = metrics['mean_loss']!;
+        const step = index + 1;
+        return step % progressEvery === 0 || step === steps ? { done: step, total: steps, metrics: { loss: finalLoss } } : undefined;
+      },
+    },
+    fitContext(sessions, options),
+  );
   const params: Record<string, HostTensor>[] = samples.map(() => ({}));
   for (const { name, shape } of parameterLayout(config)) {
-    const t = state[`params/${name}`]!;
+    const t = state.params[name]!;
     const size = shape.reduce((a, d) => a * d, 1);
     params.forEach((p, b) => {
       p[name] = { dtype: 'float32', shape: [...shape], data: (t.data as Float32Array).slice(b * size, (b + 1) * size) };
     });
   }
-  return { params, finalLoss, steps: done, stopped };
+  return { params, finalLoss, steps: result.steps, stopped: result.cancelled };
+}
+
+/** The fit's options as the JobContext the training driver reports to and checks for cancellation. */
+function fitContext(sessions: SessionCache, options: FitOptions): JobContext {
+  return {
+    progress: (p) => options.onProgress?.(p.done, p.total, p.metrics!['loss']!),
+    get cancelled() {
+      return options.shouldStop?.() ?? false;
+    },
+    throwIfCancelled() {
+      if (this.cancelled) throw new JobCancelledError();
+    },
+    sessions,
+  };
 }

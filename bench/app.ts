@@ -329,13 +329,13 @@ export async function run(args: string[]): Promise<void> {
         await page.addInitScript(watchFirstPaint);
         const trace = tracing && i === 0
           ? async (during: () => Promise<number[]>): Promise<number[]> => {
-              await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'cc', 'blink'] });
-              const deltas = await during();
-              const bytes = await browser.stopTracing();
-              if (traceFile) writeFileSync(traceFile, bytes);
-              console.log(`trace of the app's scroll (busy time over ${scrollSeconds} s):\n${traceSummary(bytes.toString('utf8'))}`);
-              return deltas;
-            }
+            await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'cc', 'blink'] });
+            const deltas = await during();
+            const bytes = await browser.stopTracing();
+            if (traceFile) writeFileSync(traceFile, bytes);
+            console.log(`trace of the app's scroll (busy time over ${scrollSeconds} s):\n${traceSummary(bytes.toString('utf8'))}`);
+            return deltas;
+          }
           : undefined;
         const r = await measure(page, server.url, scrollSeconds, trace);
         box = r.box;

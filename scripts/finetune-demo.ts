@@ -63,7 +63,7 @@ try {
   for (const key of ['recallAt1', 'recallAt5', 'categoryAccuracy'] as const) {
     console.log(`| ${key} | ${status.before?.[key]?.toFixed(3) ?? '-'} | ${status.after?.[key]?.toFixed(3) ?? '-'} |`);
   }
-  console.log(`(${status.after?.objects ?? status.before?.objects} held-out objects, ${status.after?.queries ?? status.before?.queries} queries; chance R@1 ${status.before?.chanceAt1?.toFixed(3)}${status.error ? `; error: ${status.error}` : ""})`);
+  console.log(`(${status.after?.objects ?? status.before?.objects} held-out objects, ${status.after?.queries ?? status.before?.queries} queries; chance R@1 ${status.before?.chanceAt1?.toFixed(3)}${status.error ? `; error: ${status.error}` : ''})`);
 } finally {
   await app.close();
   rmSync(root, { recursive: true, force: true });

@@ -27,4 +27,3 @@ export function permuteHidden(nerf: Nerf, k: number, sigma: readonly number[], c
   }
   return { ...nerf, params };
 }
-

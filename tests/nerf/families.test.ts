@@ -50,7 +50,6 @@ function worstError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-
 /** Points inside the aabb and up to 10 % of its extent outside it, rounded to float32. */
 function samplePoints(count: number, seed: number): Float64Array {
   const next = seededRandom(seed);

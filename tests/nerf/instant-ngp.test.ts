@@ -41,7 +41,6 @@ function insidePoints(fixture: IngpFixture, count: number, seed: number): Float6
   return Float64Array.from({ length: count * 3 }, (_, i) => Math.fround(lo[i % 3]! + (0.01 + 0.98 * next()) * (hi[i % 3]! - lo[i % 3]!)));
 }
 
-
 const every = <T>(a: ArrayLike<T>, step: number, from: number): T[] => Array.from({ length: a.length / step }, (_, i) => a[i * step + from]!);
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -216,4 +215,3 @@ describe('broken instant-ngp snapshots', () => {
     expect(() => openInstantNgp(good(), 'a.ingp', { viewDirection: [0, 0, 0] })).toThrow(RangeError);
   });
 });
-

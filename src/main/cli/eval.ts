@@ -29,7 +29,6 @@ export const EVAL_COMMAND = {
   },
 } as const;
 
-
 /** Progress lines on stderr: rewritten in place on a terminal, every tenth of the way otherwise. */
 function progressPrinter(started: number): (p: EvalProgress) => void {
   let lastTenth = -1;

@@ -80,4 +80,3 @@ export async function removeStaleTemporaries(dir: string, modelVersion: string):
     if (match && !processAlive(Number(match[1]))) await rm(join(dir, name), { force: true });
   }
 }
-

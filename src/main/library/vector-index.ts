@@ -437,4 +437,3 @@ export async function buildGraph(ids: readonly number[], matrix: Float32Array, d
   }
   return graph;
 }
-

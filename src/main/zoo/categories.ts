@@ -9,7 +9,6 @@ import { watercraft } from './generators/watercraft';
 import type { Category } from '../vocabulary/categories';
 import type { ShapeGenerator } from './types';
 
-
 /** The generator of each category. */
 export const GENERATORS: Readonly<Record<Category, ShapeGenerator>> = {
   airplane,

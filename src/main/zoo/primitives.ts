@@ -29,12 +29,12 @@ export type Primitive =
   | { readonly kind: 'cylinder'; readonly axis: Axis; readonly radius: number; readonly halfLength: number }
   /** A capped cone (frustum) with `radiusA` at -halfLength and `radiusB` at +halfLength. */
   | {
-      readonly kind: 'cone';
-      readonly axis: Axis;
-      readonly radiusA: number;
-      readonly radiusB: number;
-      readonly halfLength: number;
-    }
+    readonly kind: 'cone';
+    readonly axis: Axis;
+    readonly radiusA: number;
+    readonly radiusB: number;
+    readonly halfLength: number;
+  }
   /** A ring in the (u, v) plane around `axis`. */
   | { readonly kind: 'torus'; readonly axis: Axis; readonly majorRadius: number; readonly minorRadius: number }
   | { readonly kind: 'ellipsoid'; readonly radii: Vec3 }

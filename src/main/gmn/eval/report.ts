@@ -97,7 +97,7 @@ export function formatReport(m: EvalMetrics): string {
     '## Cross-architecture instance retrieval (test split)',
     '',
     'Queries are the test objects embedded in the query architecture, the gallery the same objects in the gallery architecture; ' +
-      "a query is right at k when its own object is among the k most cosine-similar gallery items (ties count against it)." +
+      'a query is right at k when its own object is among the k most cosine-similar gallery items (ties count against it).' +
       (base ? ' The baseline columns rank the density descriptors the same way.' : ''),
     '',
     `| query | gallery | objects | ${header} |${baseHeader} ${chanceHeader} |`,

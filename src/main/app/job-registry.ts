@@ -6,6 +6,7 @@
 import { COMPUTE_JOBS, type ComputeJobs, type JobHandler, type JobTable } from '../compute/jobs';
 import type { EmbedFileInput, EmbedFileOutput } from './embed-file-job';
 import type { MapLayoutInput, MapLayoutOutput } from './map-layout-job';
+import type { MeshExportInput, MeshExportOutput } from './mesh-export-job';
 import type { GmnFineTuneInput, GmnFineTuneOutput } from '../gmn/finetune-job';
 import type { GmnTrainInput, GmnTrainOutput } from '../gmn/train-job';
 import type { ImportBatchJobs } from '../library/import/import-job';
@@ -22,6 +23,7 @@ export const JOBS = {
   'library.import-batch': () => import('../library/import/import-job').then((m) => m.importBatchJob as JobHandler),
   'library.map-layout': () => import('./map-layout-job').then((m) => m.mapLayoutJob as JobHandler),
   'library.embed-file': () => import('./embed-file-job').then((m) => m.embedFileJob as JobHandler),
+  'library.export-mesh': () => import('./mesh-export-job').then((m) => m.meshExportJob as JobHandler),
 } satisfies JobTable;
 
 export type JobKind = keyof typeof JOBS;
@@ -33,4 +35,5 @@ export interface JobTypes extends ComputeJobs, ZooFitJobs, ImportBatchJobs {
   'library.map-layout': { input: MapLayoutInput; output: MapLayoutOutput };
   'library.embed-file': { input: EmbedFileInput; output: EmbedFileOutput };
   'text.train': { input: TextTrainInput; output: TextTrainOutput };
+  'library.export-mesh': { input: MeshExportInput; output: MeshExportOutput };
 }

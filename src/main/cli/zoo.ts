@@ -26,7 +26,7 @@ export const ZOO_COMMAND = {
     steps: { type: 'number', integer: true, min: 0, help: 'fit steps (default: 300; some architectures take more, zoo/fit-settings.ts)' },
     points: { type: 'number', integer: true, min: 0, help: 'points per fit step (default: 2048)' },
     'refit-archs': { type: 'string', value: 'a,b', help: 'fit the recorded fits of these architectures again' },
-    'refit-below': { type: 'number', help: 'fit again recorded unseen fits below this PSNR (dB)' },
+    'refit-below': { type: 'number', help: 'fit again recorded fits below this PSNR (dB): unseen variants, and val and test fits of the training architectures (never the train split)' },
   },
 } as const;
 

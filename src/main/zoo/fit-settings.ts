@@ -55,8 +55,16 @@ export function betterFit<T extends { readonly psnr: number }>(incumbent: T, cha
 export interface RefitOptions {
   /** Architectures whose recorded fits are discarded and fitted again. */
   readonly refitArchitectures?: readonly string[];
-  /** Recorded fits of unseen variants below this PSNR (dB) are fitted again, the better kept. */
+  /**
+   * Recorded fits below this PSNR (dB) are fitted again, the better kept: those of unseen
+   * variants, and those of training architectures whose object is not in `trainFiles`.
+   */
   readonly refitBelow?: number;
+  /**
+   * Files of the train split's fits: the encoder trains on them, so they are never challenged.
+   * Absent: every training-architecture fit counts as one.
+   */
+  readonly trainFiles?: ReadonlySet<string>;
 }
 
 export interface RefitSelection {
@@ -68,7 +76,9 @@ export interface RefitSelection {
 
 /**
  * Which recorded fits a run fits again. `refitArchitectures` redoes every fit of those
- * architectures; `refitBelow` challenges the other fits below it, of unseen variants only.
+ * architectures; `refitBelow` challenges the other fits below it, except the training
+ * architectures' fits of the train split (the encoder's training data stays as it was): a
+ * collapsed val or test fit would make the evaluation measure fitting noise.
  */
 export function selectRefits(recorded: readonly ZooFit[], options: RefitOptions): RefitSelection {
   const redoArchitectures = new Set(options.refitArchitectures ?? []);
@@ -78,7 +88,7 @@ export function selectRefits(recorded: readonly ZooFit[], options: RefitOptions)
   const improve: ZooFit[] = [];
   for (const fit of recorded) {
     if (redoArchitectures.has(fit.architecture)) redo.push(fit);
-    else if (below !== undefined && !isTrainingArchitecture(fit.architecture) && !(fit.psnr >= below)) improve.push(fit);
+    else if (below !== undefined && !(fit.psnr >= below) && !(isTrainingArchitecture(fit.architecture) && (options.trainFiles?.has(fit.file) ?? true))) improve.push(fit);
   }
   return { redo, improve };
 }

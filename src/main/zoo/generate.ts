@@ -148,7 +148,8 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
   const batch = options.batch ?? 8;
   const steps = options.steps ?? 300;
   const recorded = objects.flatMap((o) => o.architectures.map((a) => done.get(zooFileName(o.id, a))).filter((f): f is ZooFit => f !== undefined));
-  const refits = selectRefits(recorded, options);
+  const trainFiles = new Set(objects.filter((o) => o.split === 'train').flatMap((o) => o.architectures.map((a) => zooFileName(o.id, a))));
+  const refits = selectRefits(recorded, { ...options, trainFiles });
   // A redone fit's file and record stand until the new fit replaces them (a stopped run keeps them).
   const discarded = new Map(refits.redo.map((f) => [f.file, f]));
   for (const fit of refits.redo) done.delete(fit.file);

@@ -1,7 +1,7 @@
 /** The application menu, as a template Electron's `Menu.buildFromTemplate` turns into a menu. */
 
 import type { MenuItemConstructorOptions, OpenDialogOptions } from 'electron';
-import { NERF_EXTENSIONS } from './library/import/scan';
+import { importableExtensions } from './nerf/formats/registry';
 
 /**
  * What the File menu's import items pick: files, or folders (imported recursively). Two items,
@@ -58,7 +58,7 @@ export function importDialogOptions(pick: ImportPick): OpenDialogOptions {
     return { title: 'Import folders of NeRFs', buttonLabel: 'Import', properties: ['openDirectory', 'multiSelections'] };
   }
   // The dialog matches the last part of a name only, so `.nerf.safetensors` is `safetensors`.
-  const extensions = [...new Set(NERF_EXTENSIONS.map((extension) => extension.slice(extension.lastIndexOf('.') + 1)))];
+  const extensions = [...new Set(importableExtensions().map((extension) => extension.slice(extension.lastIndexOf('.') + 1)))];
   return {
     title: 'Import NeRF files',
     buttonLabel: 'Import',

@@ -6,6 +6,7 @@
  */
 
 import { MAX_PATHS_PER_CALL } from '../shared/api';
+import { type ImportableFormat, describeFormats } from '../shared/formats';
 
 /** The drop zone's targets: import the items, or find the assets similar to one NeRF file. */
 export type DropTarget = 'import' | 'similar';
@@ -115,4 +116,13 @@ export function planDrop(target: DropTarget, dropped: DroppedItems): DropPlan {
   const [entry] = entries as [DroppedEntry];
   if (entry.isDirectory) return { action: 'refuse', message: `Find similar takes one NeRF file, not a folder (${entry.name}).` };
   return { action: 'similar', path: entry.path, name: entry.name };
+}
+
+/**
+ * What the notice says when an import found no NeRF files under the dropped items, naming the
+ * formats an import reads (`Api.importFormats`) when they are known.
+ */
+export function noNerfFilesNotice(jobLabel: string, formats: readonly ImportableFormat[] | undefined): string {
+  const known = formats !== undefined && formats.length > 0 ? ` nerfdex imports ${describeFormats(formats)}.` : '';
+  return `${jobLabel}: no NeRF files there.${known}`;
 }

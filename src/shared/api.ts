@@ -11,6 +11,7 @@
  */
 
 import { PROVIDER_NAMES, type ProviderChoice } from './compute';
+import type { ImportableFormat } from './formats';
 import { MAX_FINE_TUNE_STEPS, MAX_THREADS, type AppSettings, type AppSettingsPatch, type DeviceInfo, type FineTuneRequest, type FineTuneStatus, type ModelVersionInfo } from './models';
 
 /** The app and the runtimes it runs on, for the status line and bug reports. */
@@ -280,6 +281,8 @@ export interface Api {
   appInfo(): Promise<AppInfo>;
   /** The execution provider that runs the models, and why it was chosen. */
   computeInfo(): Promise<ProviderChoice>;
+  /** The file formats an import reads (the main process's format registry), for texts that name them. */
+  importFormats(): Promise<ImportableFormat[]>;
   /** Counts, model version, library folder and filter choices. */
   librarySummary(): Promise<LibrarySummary>;
   /** One page of the gallery, filtered and sorted, with the total. */
@@ -520,6 +523,7 @@ const settingsArgument = objectArgument<Record<never, never>, AppSettingsPatch>(
 export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgumentsValidator<M> } = {
   appInfo: argumentsOf(),
   computeInfo: argumentsOf(),
+  importFormats: argumentsOf(),
   librarySummary: argumentsOf(),
   listAssets: argumentsOf(listRequestArgument),
   getAsset: argumentsOf(idArgument),

@@ -1,6 +1,6 @@
 /** The drop zone's logic (src/renderer/file-drop.ts), with plain objects for DataTransfer items. */
 import { describe, expect, it } from 'vitest';
-import { type DroppedItem, draggingFiles, dropHint, droppedItems, planDrop, targetAt } from '../../src/renderer/file-drop';
+import { type DroppedItem, draggingFiles, dropHint, droppedItems, noNerfFilesNotice, planDrop, targetAt } from '../../src/renderer/file-drop';
 import { MAX_PATHS_PER_CALL } from '../../src/shared/api';
 
 interface FakeFile {
@@ -99,5 +99,16 @@ describe('a drop', () => {
       expect(planDrop(target, browser)).toEqual({ action: 'refuse', message: 'The dropped files have no path on disk that nerfdex can read: drop files from the file manager, in the desktop app.' });
       expect(planDrop(target, dropped(textItem))).toEqual({ action: 'refuse', message: 'Nothing to drop: drag NeRF files or folders from the file manager.' });
     }
+  });
+
+  it('after an import that found no NeRF files, names the formats main reads when it knows them', () => {
+    const formats = [
+      { name: 'native', label: 'nerfdex NeRFs', extensions: ['.nerf.safetensors', '.safetensors'] },
+      { name: 'instant-ngp', label: 'instant-ngp snapshots', extensions: ['.msgpack', '.ingp'] },
+      { name: 'nerfstudio', label: 'nerfstudio checkpoints', extensions: ['.ckpt'] },
+    ];
+    expect(noNerfFilesNotice('Import nerfs', formats)).toBe('Import nerfs: no NeRF files there. nerfdex imports nerfdex NeRFs (.nerf.safetensors, .safetensors), instant-ngp snapshots (.msgpack, .ingp) and nerfstudio checkpoints (.ckpt).');
+    expect(noNerfFilesNotice('Import nerfs', formats.slice(2))).toBe('Import nerfs: no NeRF files there. nerfdex imports nerfstudio checkpoints (.ckpt).');
+    expect(noNerfFilesNotice('Import nerfs', undefined)).toBe('Import nerfs: no NeRF files there.');
   });
 });

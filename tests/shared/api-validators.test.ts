@@ -48,6 +48,7 @@ describe('validator helpers', () => {
 const GOOD_CALLS: Record<(typeof API_METHODS)[number], unknown[]> = {
   appInfo: [],
   computeInfo: [],
+  importFormats: [],
   librarySummary: [],
   listAssets: [{ filter: { family: 'mlp', category: 'chair', tag: 'red', collection: 2, architecture: 'mlp-train' }, sort: 'name', order: 'desc', offset: 100, limit: 200 }],
   getAsset: [1],

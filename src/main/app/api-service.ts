@@ -2,12 +2,14 @@
 
 import type { Api, ApiEvents, AppInfo } from '../../shared/api';
 import type { ProviderChoice } from '../../shared/compute';
+import type { ImportableFormat } from '../../shared/formats';
 import { ApiEventHub, forwardJobEvents } from './app-events';
 import { AppLibrary, type AppLibraryOptions } from './app-library';
 import { createLibraryApi } from './library-api';
 import { createModelApi } from './model-api';
 import { createRevealFile, type RevealPath } from './reveal-file';
 import { chooseProvider } from '../compute/providers';
+import { registeredFormats } from '../nerf/formats/registry';
 
 /** How often main checks whether an encoder or text model was installed while it runs. */
 const MODEL_WATCH_MS = 5000;
@@ -100,6 +102,10 @@ export function createApiService(identity: AppIdentity, options: ApiOptions = {}
     // chooseProvider caches its answer for the life of the process.
     computeInfo(): Promise<ProviderChoice> {
       return chooseProvider('auto');
+    },
+
+    importFormats(): Promise<ImportableFormat[]> {
+      return Promise.resolve(registeredFormats().map(({ name, label, extensions }) => ({ name, label, extensions: [...extensions] })));
     },
 
     ...library,

@@ -31,7 +31,7 @@ import { exportNerfMesh } from './mesh-export';
 import { embedFileForSearch } from './similar-to-file';
 
 /** The methods of `Api` this module answers (model-api.ts answers fine-tuning, models and settings; reveal-file.ts `revealFile`). */
-export type LibraryApi = Omit<Api, 'appInfo' | 'computeInfo' | 'revealFile' | keyof ModelApi>;
+export type LibraryApi = Omit<Api, 'appInfo' | 'computeInfo' | 'importFormats' | 'revealFile' | keyof ModelApi>;
 
 /** Asset summary as a gallery card. */
 export function assetCard(summary: AssetSummary): AssetCard {

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultLibraryDir } from '../app/app-library';
 import { Library } from '../library/library';
+import { registeredFormats } from '../nerf/formats/registry';
 import {
   type CliIo,
   type CommandContext,
@@ -24,10 +25,14 @@ import {
   tagCommand,
 } from './nerfdex-commands';
 
-const USAGE = `usage: nerfdex <command> [options]
+/** The help text; its list of importable files is the format registry's, one format a line. */
+const usage = (): string => `usage: nerfdex <command> [options]
 
 commands:
-  import PATH...            import NeRF files and folders (recursive: .nerf.safetensors, .safetensors, .msgpack, .ingp, nerfstudio .ckpt)
+  import PATH...            import NeRF files and folders (recursively) of the formats nerfdex reads:
+${registeredFormats()
+  .map((f) => `${' '.repeat(30)}${f.label} (${f.extensions.join(', ')})`)
+  .join('\n')}
                             [--batch N]; resumes an interrupted import first
   ls                        list assets [--limit 50] [--offset 0]
   info ID                   an asset with its files, renditions and tags
@@ -111,7 +116,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   try {
     const { command, args, flags } = parse(argv);
     if (flags['help'] || command === undefined || command === 'help') {
-      (command === undefined && !flags['help'] ? io.err : io.out)(`${USAGE}\n`);
+      (command === undefined && !flags['help'] ? io.err : io.out)(`${usage()}\n`);
       return command === undefined && !flags['help'] ? EXIT.usage : EXIT.ok;
     }
     if (command !== 'reindex' && command !== 'serve' && !COMMANDS[command]) throw new UsageError(`unknown command "${command}"`);

@@ -1,9 +1,10 @@
 /**
  * The `library.import-batch` job (a worker thread): reads, validates, hashes, renders and embeds a
  * batch of NeRF files, writing renditions into the library's cache folder (an instant-ngp
- * snapshot's masked by its occupancy grid, as instant-ngp renders it). It never touches the
- * database: the orchestrator writes what it returns. A bad file becomes a typed error and the
- * batch goes on.
+ * snapshot's masked by its occupancy grid, as instant-ngp renders it). Each file is stat'ed once,
+ * read once and parsed once: the hash, the NeRF and the format's extras come from the same bytes.
+ * It never touches the database: the orchestrator writes what it returns. A bad file becomes a
+ * typed error and the batch goes on.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,9 +14,7 @@ import type { JobContext } from '../../compute/jobs';
 import { type EmbedOptions, Embedder } from '../../gmn/embedder';
 import { nerfField } from '../../nerf/field-runtime';
 import { NerfFileError } from '../../nerf/formats/errors';
-import { instantNgpFormat, openInstantNgp } from '../../nerf/formats/instant-ngp';
-import type { InstantNgpDensityGrid } from '../../nerf/formats/instant-ngp-density-grid';
-import { openNerfFile } from '../../nerf/formats/registry';
+import { type NerfExtras, importableExtensions, openNerfBytes, readNerfBytes, registeredFormats } from '../../nerf/formats/registry';
 import { type BakedVolume, bakeVolume, decodeVolume, encodeVolume } from '../../nerf/render/bake';
 import { occupancyOf, skipEmptySpace } from '../../nerf/render/empty-space';
 import { renderThumbnail } from '../../nerf/render/thumbnail';
@@ -105,15 +104,21 @@ export async function loadEmbedder(encoderPath: string): Promise<Embedder> {
 }
 
 /**
- * A file name without its NeRF extension: `chair-1.mlp-train.nerf.safetensors` -> `chair-1.mlp-train`;
- * a nerfstudio run's checkpoint `outputs/poster/nerfacto/2024-05-01_120000/nerfstudio_models/step-000029999.ckpt`
- * is named after its run: `poster.nerfacto.2024-05-01_120000`.
+ * The name a format gives the file (a nerfstudio run's checkpoint
+ * `outputs/poster/nerfacto/2024-05-01_120000/nerfstudio_models/step-000029999.ckpt` is
+ * `poster.nerfacto.2024-05-01_120000`), else the file name without its longest registered
+ * extension: `chair-1.mlp-train.nerf.safetensors` -> `chair-1.mlp-train`.
  */
 export function assetNameOf(filePath: string): string {
+  for (const format of registeredFormats()) {
+    const name = format.assetName?.(filePath);
+    if (name) return name.slice(0, 200);
+  }
   const base = path.basename(filePath);
-  const parts = path.resolve(filePath).split(path.sep);
-  if (/^step-\d+\.ckpt$/i.test(base) && parts.length >= 5 && parts[parts.length - 2] === 'nerfstudio_models') return parts.slice(-5, -2).join('.').slice(0, 200);
-  const stripped = base.replace(/(\.nerf\.safetensors|\.safetensors|\.msgpack|\.ingp|\.ckpt)$/i, '');
+  const extension = importableExtensions()
+    .filter((ext) => base.toLowerCase().endsWith(ext))
+    .reduce((longest, ext) => (ext.length > longest.length ? ext : longest), '');
+  const stripped = base.slice(0, base.length - extension.length);
   return (stripped || base).slice(0, 200);
 }
 
@@ -146,8 +151,8 @@ async function exists(file: string): Promise<number | undefined> {
 interface Opened {
   readonly path: string;
   readonly nerf: Nerf;
-  /** instant-ngp's occupancy grid, which its renditions are masked by. */
-  readonly densityGrid?: InstantNgpDensityGrid;
+  /** The format's extras: instant-ngp's occupancy grid masks its renditions. */
+  readonly extras: NerfExtras;
   readonly format: string;
   readonly size: number;
   readonly mtimeMs: number;
@@ -163,7 +168,8 @@ async function renditionsOf(file: Opened, input: ImportBatchInput, ctx: JobConte
   const thumb = renditionPath(input.cacheDir, file.sha, 'thumbnail', 'png');
   const preview = renditionPath(input.cacheDir, file.sha, 'preview', PREVIEW_EXTENSION);
   const raw = nerfField(file.nerf, ctx.sessions, input.provider);
-  const field = file.densityGrid ? maskByOccupancy(raw, file.densityGrid) : raw;
+  const grid = file.extras.densityGrid;
+  const field = grid ? maskByOccupancy(raw, grid) : raw;
   const aabb = file.nerf.config.aabb;
   report('preview');
   let started = performance.now();
@@ -238,12 +244,11 @@ export async function importBatchJob(input: ImportBatchInput, ctx: JobContext): 
       const info = await stat(filePath);
       size = info.size;
       mtimeMs = info.mtimeMs;
-      const { nerf, format } = await openNerfFile(filePath);
-      const bytes = await readFile(filePath);
+      const bytes = await readNerfBytes(filePath, info);
+      // Hashed before the reader sees the bytes: the catalogue's hash is of the file as read.
       const sha = createHash('sha256').update(bytes).digest('hex');
-      // The registry gives the NeRF only; instant-ngp's occupancy grid is read for the renditions.
-      const densityGrid = format === instantNgpFormat.name ? openInstantNgp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), filePath).densityGrid : undefined;
-      const file: Opened = { path: filePath, nerf, format, size, mtimeMs, sha, ...(densityGrid ? { densityGrid } : {}) };
+      const { nerf, extras, format } = openNerfBytes(bytes, filePath);
+      const file: Opened = { path: filePath, nerf, extras, format, size, mtimeMs, sha };
       times.read += performance.now() - started;
       opened.push({ index: i, file, renditions: await renditionsOf(file, input, ctx, report, times) });
     } catch (error) {

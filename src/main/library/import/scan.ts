@@ -1,47 +1,34 @@
 /**
- * Which paths an import looks at: NeRF files by extension, found recursively under folders. A
- * nerfstudio run folder (config.yml + nerfstudio_models/step-NNNNNNNNN.ckpt) is found through its
- * .ckpt files; of a run's several checkpoints a folder walk takes the newest step.
+ * Which paths an import looks at: NeRF files by the registered formats' extensions, found
+ * recursively under folders. A format may leave some of a walk's files out: of a nerfstudio run's
+ * several checkpoints (config.yml + nerfstudio_models/step-NNNNNNNNN.ckpt) the walk takes the
+ * newest step.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-
-/** Extensions an import picks up (the registered formats'); matched case-insensitively. */
-export const NERF_EXTENSIONS = ['.nerf.safetensors', '.safetensors', '.msgpack', '.ingp', '.ckpt'] as const;
-
-const CHECKPOINT_STEP = /^step-(\d+)\.ckpt$/i;
+import { importableExtensions, registeredFormats } from '../../nerf/formats/registry';
 
 /** Temporaries written by nerfdex and others while a file is being written: never imported. */
 const TEMPORARY = /\.tmp-[^/\\]*$/;
 
-/** Whether a path names a file an import should try (by extension; temporaries excluded). */
+/** Whether a path names a file an import should try (by a registered extension, in any case; temporaries excluded). */
 export function isNerfPath(filePath: string): boolean {
   const base = path.basename(filePath).toLowerCase();
   if (TEMPORARY.test(base) || base.startsWith('.')) return false;
-  return NERF_EXTENSIONS.some((ext) => base.endsWith(ext));
+  return importableExtensions().some((ext) => base.endsWith(ext));
 }
 
-/**
- * Of the `step-N.ckpt` files found in one folder (a nerfstudio run's nerfstudio_models/), the
- * newest step; the others are reported through `onSkipped`.
- */
-function newestCheckpoints(files: readonly string[], onSkipped?: (p: string, reason: string) => void): Set<string> {
-  const newest = new Map<string, { file: string; step: number }>();
-  for (const file of files) {
-    const m = CHECKPOINT_STEP.exec(path.basename(file));
-    if (!m) continue;
-    const step = Number(m[1]);
-    const dir = path.dirname(file);
-    const best = newest.get(dir);
-    if (!best || step > best.step) newest.set(dir, { file, step });
-  }
+/** The files of a walk that their formats leave out (`NerfFormat.supersededIn`), reported through `onSkipped`. */
+function supersededFiles(files: readonly string[], onSkipped?: (p: string, reason: string) => void): Set<string> {
   const skipped = new Set<string>();
-  for (const file of files) {
-    const m = CHECKPOINT_STEP.exec(path.basename(file));
-    const best = newest.get(path.dirname(file));
-    if (!m || !best || best.file === file) continue;
-    skipped.add(file);
-    onSkipped?.(file, `an older checkpoint of the run (step ${Number(m[1])}); the newest, ${path.basename(best.file)} (step ${best.step}), is imported`);
+  for (const format of registeredFormats()) {
+    if (!format.supersededIn) continue;
+    const own = files.filter((f) => format.extensions.some((ext) => f.toLowerCase().endsWith(ext.toLowerCase())));
+    for (const [file, reason] of format.supersededIn(own)) {
+      if (skipped.has(file)) continue;
+      skipped.add(file);
+      onSkipped?.(file, reason);
+    }
   }
   return skipped;
 }
@@ -49,8 +36,8 @@ function newestCheckpoints(files: readonly string[], onSkipped?: (p: string, rea
 /**
  * Absolute paths of the NeRF files named by `paths`: a file is taken as given (whatever its
  * extension, so a user can import one oddly named file), a folder is walked recursively for
- * known extensions, keeping only the newest step of a nerfstudio run's checkpoints (the others go
- * to `onSkipped`). Sorted and without duplicates. A missing path is reported through `onMissing`.
+ * the registered extensions, leaving out what a format supersedes (the older steps of a nerfstudio
+ * run's checkpoints), which goes to `onSkipped`. Sorted and without duplicates. A missing path is reported through `onMissing`.
  */
 export async function findNerfFiles(paths: readonly string[], onMissing?: (p: string, reason: string) => void, onSkipped?: (p: string, reason: string) => void): Promise<string[]> {
   const found = new Set<string>();
@@ -79,7 +66,7 @@ export async function findNerfFiles(paths: readonly string[], onMissing?: (p: st
     if (info.isDirectory()) await walk(full);
     else found.add(full);
   }
-  const older = newestCheckpoints(walked, onSkipped);
+  const older = supersededFiles(walked, onSkipped);
   for (const file of walked) if (!older.has(file)) found.add(file);
   return [...found].sort();
 }

@@ -32,7 +32,7 @@ export class InstantNgpError extends NerfFileError {
   }
 }
 
-export const INSTANT_NGP_EXTENSIONS: readonly string[] = ['.ingp', '.msgpack'];
+export const INSTANT_NGP_EXTENSIONS: readonly string[] = ['.msgpack', '.ingp'];
 /** Largest decompressed snapshot read: a compressed file that inflates beyond it is refused. @default 1 GiB */
 export const MAX_INSTANT_NGP_DECOMPRESSED_BYTES = 1024 ** 3;
 /** The view direction of the colour: instant-ngp's "Save RGBA PNG sequence" uses it too (testbed.cu). */
@@ -239,10 +239,14 @@ export function openInstantNgp(bytes: Uint8Array, file: string, options: OpenIns
   return { nerf, colour, ...(densityGrid ? { densityGrid } : {}) };
 }
 
-/** The instant-ngp format for the registry: the NeRF only (openInstantNgp also gives the grid). */
+/** The instant-ngp format for the registry: the NeRF, with the density grid and the colour's fidelity as extras. */
 export const instantNgpFormat: NerfFormat = {
   name: 'instant-ngp',
+  label: 'instant-ngp snapshots',
   extensions: INSTANT_NGP_EXTENSIONS,
   match: matchInstantNgp,
-  open: (bytes, path) => openInstantNgp(bytes, path).nerf,
+  open: (bytes, path) => {
+    const { nerf, densityGrid, colour } = openInstantNgp(bytes, path);
+    return { nerf, extras: { colour, ...(densityGrid ? { densityGrid } : {}) } };
+  },
 };

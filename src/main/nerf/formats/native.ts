@@ -10,6 +10,7 @@ import { parameterLayout } from '../layout';
 import type { Nerf, NerfMeta } from '../types';
 import { parseNerfConfig } from './config-parse';
 import { NativeNerfError } from './errors';
+import type { NerfFormat } from './registry';
 
 /** Format version written by this build; files of a newer version are refused. */
 export const NATIVE_FORMAT_VERSION = 1;
@@ -134,3 +135,12 @@ export function matchNative(head: Uint8Array): boolean {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(8, Math.min(head.length, 8 + Number(headerLength))));
   return text.includes(`"${MAGIC_KEY}"`);
 }
+
+/** The native format for the registry: a native file holds the NeRF and nothing beside it. */
+export const nativeFormat: NerfFormat = {
+  name: 'native',
+  label: 'nerfdex NeRFs',
+  extensions: [NATIVE_EXTENSION, '.safetensors'],
+  match: matchNative,
+  open: (bytes, path) => ({ nerf: decodeNerf(bytes, path), extras: {} }),
+};

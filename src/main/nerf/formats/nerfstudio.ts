@@ -16,7 +16,7 @@
  * With `disable_scene_contraction` the NeRF shows the scene box, which is then the grid's box.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parameterLayout } from '../layout';
 import type { Aabb, HashGridConfig, Nerf } from '../types';
 import { DisallowedGlobalError, NerfFileError, NerfstudioError } from './errors';
@@ -69,6 +69,42 @@ export function configPathsFor(checkpointPath: string): string[] {
 export function checkpointStep(path: string): number | undefined {
   const m = STEP_FILE.exec(basename(path));
   return m ? Number(m[1]) : undefined;
+}
+
+/** A run's checkpoint as a folder walk finds it (the walk matches names in any case). */
+const RUN_CHECKPOINT = /^step-(\d+)\.ckpt$/i;
+
+/**
+ * Of the `step-N.ckpt` files among `files`, those older than the newest step in their folder (a
+ * run's nerfstudio_models/), each with the reason: an import takes a run's newest checkpoint.
+ */
+export function olderCheckpoints(files: readonly string[]): Map<string, string> {
+  const newest = new Map<string, { file: string; step: number }>();
+  for (const file of files) {
+    const m = RUN_CHECKPOINT.exec(basename(file));
+    if (!m) continue;
+    const step = Number(m[1]);
+    const best = newest.get(dirname(file));
+    if (!best || step > best.step) newest.set(dirname(file), { file, step });
+  }
+  const older = new Map<string, string>();
+  for (const file of files) {
+    const m = RUN_CHECKPOINT.exec(basename(file));
+    const best = newest.get(dirname(file));
+    if (!m || !best || best.file === file) continue;
+    older.set(file, `an older checkpoint of the run (step ${Number(m[1])}); the newest, ${basename(best.file)} (step ${best.step}), is imported`);
+  }
+  return older;
+}
+
+/**
+ * The name of a run's checkpoint: `outputs/poster/nerfacto/2024-05-01_120000/nerfstudio_models/step-000029999.ckpt`
+ * is `poster.nerfacto.2024-05-01_120000` (experiment, method, timestamp); undefined for a checkpoint outside a run folder.
+ */
+export function runName(file: string): string | undefined {
+  const parts = resolve(file).split(sep);
+  if (!RUN_CHECKPOINT.test(basename(file)) || parts.length < 5 || parts[parts.length - 2] !== 'nerfstudio_models') return undefined;
+  return parts.slice(-5, -2).join('.');
 }
 
 /** The other step-N.ckpt files beside this one (a run keeps several; an import takes the newest). */
@@ -232,10 +268,19 @@ export function openNerfstudio(bytes: Uint8Array, file: string, options: OpenNer
   }
 }
 
-/** The nerfstudio format for the registry. */
+/**
+ * The nerfstudio format for the registry: the NeRF, with what the reader assumed and the
+ * config.yml it read as extras; a folder walk takes each run's newest checkpoint, named after the run.
+ */
 export const nerfstudioFormat: NerfFormat = {
   name: 'nerfstudio',
+  label: 'nerfstudio checkpoints',
   extensions: NERFSTUDIO_EXTENSIONS,
   match: matchNerfstudio,
-  open: (bytes, path) => openNerfstudio(bytes, path).nerf,
+  open: (bytes, path) => {
+    const { nerf, assumed, configPath } = openNerfstudio(bytes, path);
+    return { nerf, extras: { assumed, ...(configPath ? { configPath } : {}) } };
+  },
+  supersededIn: olderCheckpoints,
+  assetName: runName,
 };

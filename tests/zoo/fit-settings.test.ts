@@ -68,7 +68,9 @@ describe('zoo fit settings', () => {
   it('challenges a collapsed training-architecture fit of a val or test object, never of a train object', () => {
     const recorded = [fit('display-000031', 'mlp-train', 17.3), fit('display-000001', 'mlp-train', 16.0), fit('display-000032', 'hash-train', 25.0), fit('display-000031', 'mlp-L2', 19.0)];
     const trainFiles = new Set([recorded[1]!.file]);
-    expect(selectRefits(recorded, { refitBelow: 20, trainFiles }).improve).toEqual([recorded[0], recorded[3]]);
-    expect(selectRefits(recorded, { refitBelow: 20 }).improve).toEqual([recorded[3]]);
+    expect(selectRefits(recorded, { refitTrainingBelow: 20, trainFiles }).improve).toEqual([recorded[0]]);
+    expect(selectRefits(recorded, { refitBelow: 20, refitTrainingBelow: 20, trainFiles }).improve).toEqual([recorded[0], recorded[3]]);
+    expect(selectRefits(recorded, { refitBelow: 20, trainFiles }).improve).toEqual([recorded[3]]);
+    expect(() => selectRefits(recorded, { refitTrainingBelow: 20 })).toThrow(/needs trainFiles/);
   });
 });

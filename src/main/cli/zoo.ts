@@ -26,7 +26,8 @@ export const ZOO_COMMAND = {
     steps: { type: 'number', integer: true, min: 0, help: 'fit steps (default: 300; some architectures take more, zoo/fit-settings.ts)' },
     points: { type: 'number', integer: true, min: 0, help: 'points per fit step (default: 2048)' },
     'refit-archs': { type: 'string', value: 'a,b', help: 'fit the recorded fits of these architectures again' },
-    'refit-below': { type: 'number', help: 'fit again recorded fits below this PSNR (dB): unseen variants, and val and test fits of the training architectures (never the train split)' },
+    'refit-below': { type: 'number', help: 'fit again recorded unseen-variant fits below this PSNR (dB)' },
+    'refit-training-below': { type: 'number', help: 'fit again recorded val and test fits of the training architectures below this PSNR (dB); the train split is never refitted' },
   },
 } as const;
 
@@ -68,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.points !== undefined ? { pointsPerStep: values.points } : {}),
       ...(refitArchitectures ? { refitArchitectures } : {}),
       ...(values['refit-below'] !== undefined ? { refitBelow: values['refit-below'] } : {}),
+      ...(values['refit-training-below'] !== undefined ? { refitTrainingBelow: values['refit-training-below'] } : {}),
       signal: controller.signal,
       onProgress: (p) => {
         const elapsed = (performance.now() - started) / 1000;

@@ -55,15 +55,15 @@ export function betterFit<T extends { readonly psnr: number }>(incumbent: T, cha
 export interface RefitOptions {
   /** Architectures whose recorded fits are discarded and fitted again. */
   readonly refitArchitectures?: readonly string[];
-  /**
-   * Recorded fits below this PSNR (dB) are fitted again, the better kept: those of unseen
-   * variants, and those of training architectures whose object is not in `trainFiles`.
-   */
+  /** Recorded fits of unseen variants below this PSNR (dB) are fitted again, the better kept. */
   readonly refitBelow?: number;
   /**
-   * Files of the train split's fits: the encoder trains on them, so they are never challenged.
-   * Absent: every training-architecture fit counts as one.
+   * Recorded fits of the training architectures below this PSNR (dB) whose object is not in
+   * the train split (not in `trainFiles`) are fitted again, the better kept: the encoder never
+   * trains on them, and a collapsed val or test fit makes the evaluation measure fitting noise.
    */
+  readonly refitTrainingBelow?: number;
+  /** Files of the train split's fits, which are never challenged. Needed with `refitTrainingBelow`. */
   readonly trainFiles?: ReadonlySet<string>;
 }
 
@@ -76,19 +76,22 @@ export interface RefitSelection {
 
 /**
  * Which recorded fits a run fits again. `refitArchitectures` redoes every fit of those
- * architectures; `refitBelow` challenges the other fits below it, except the training
- * architectures' fits of the train split (the encoder's training data stays as it was): a
- * collapsed val or test fit would make the evaluation measure fitting noise.
+ * architectures; `refitBelow` challenges the other fits below it, of unseen variants only;
+ * `refitTrainingBelow` the training architectures' val and test fits below it (never the train
+ * split's, so the encoder's training data stays as it was).
  */
 export function selectRefits(recorded: readonly ZooFit[], options: RefitOptions): RefitSelection {
   const redoArchitectures = new Set(options.refitArchitectures ?? []);
   const below = options.refitBelow;
   if (below !== undefined && Number.isNaN(below)) throw new RangeError(`refitBelow must be a number of dB, got ${below}`);
+  const trainingBelow = options.refitTrainingBelow;
+  if (trainingBelow !== undefined && Number.isNaN(trainingBelow)) throw new RangeError(`refitTrainingBelow must be a number of dB, got ${trainingBelow}`);
+  if (trainingBelow !== undefined && !options.trainFiles) throw new RangeError('refitTrainingBelow needs trainFiles (the train split is never refitted)');
   const redo: ZooFit[] = [];
   const improve: ZooFit[] = [];
   for (const fit of recorded) {
     if (redoArchitectures.has(fit.architecture)) redo.push(fit);
-    else if (below !== undefined && !(fit.psnr >= below) && !(isTrainingArchitecture(fit.architecture) && (options.trainFiles?.has(fit.file) ?? true))) improve.push(fit);
+    else if (!isTrainingArchitecture(fit.architecture) ? below !== undefined && !(fit.psnr >= below) : trainingBelow !== undefined && !options.trainFiles!.has(fit.file) && !(fit.psnr >= trainingBelow)) improve.push(fit);
   }
   return { redo, improve };
 }

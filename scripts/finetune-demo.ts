@@ -41,8 +41,12 @@ const app = await AppLibrary.open({ dir: join(root, 'library'), demoDir: 'resour
 try {
   await app.jobs.idle();
   const api = createApi({ name: 'nerfdex', version: 'finetune-demo' }, { openLibrary: () => Promise.resolve(app) });
-  await api.importPaths([user]);
-  await app.jobs.idle();
+  const imported = await api.importPaths([user]);
+  for (;;) {
+    const job = (await api.listJobs()).find((j) => j.id === imported.id);
+    if (job && job.state !== 'running' && job.state !== 'queued') break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   await app.embeddingIdle();
   const started = await api.startFineTune({ device: 'cpu', steps });
   console.log(`fine-tuning ${started.baseVersion}: ${steps} steps, ${started.libraryObjects} library objects, ${started.anchorObjects} anchor objects`);

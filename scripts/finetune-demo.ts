@@ -27,12 +27,16 @@ const user = join(root, 'user');
 mkdirSync(models);
 mkdirSync(user);
 for (const f of ['encoder.onnx', 'encoder.json', 'encoder.train.safetensors']) copyFileSync(join('resources/models', f), join(models, f));
-type Fit = { objectId: string; category: string; split: string; architecture: string; file: string };
-const manifest = JSON.parse(readFileSync(join(zoo, 'manifest.json'), 'utf8')) as { fits: Fit[] };
-const tests = [...new Map(manifest.fits.filter((f) => f.split === 'test').map((f) => [f.category, f.objectId])).values()].slice(0, objects);
+type Manifest = { objects: { id: string; category: string; split: string }[]; fits: { id: string; architecture: string; file: string }[] };
+const manifest = JSON.parse(readFileSync(join(zoo, 'manifest.json'), 'utf8')) as Manifest;
+// The first test object of each category, then the next ones.
+const testObjects = manifest.objects.filter((o) => o.split === 'test');
+const firsts = [...new Map(testObjects.map((o) => [o.category, o.id])).values()];
+const tests = [...new Set([...firsts, ...testObjects.map((o) => o.id)])].slice(0, objects);
+if (tests.length < objects) throw new RangeError(`${zoo}/manifest.json has ${tests.length} test objects, fewer than --objects ${objects}`);
 for (const objectId of tests) {
   for (const architecture of TRAINING_ARCHITECTURES) {
-    const fit = manifest.fits.find((f) => f.objectId === objectId && f.architecture === architecture)!;
+    const fit = manifest.fits.find((f) => f.id === objectId && f.architecture === architecture)!;
     const nerf = await readNerfFile(join(zoo, fit.file));
     await writeNerfFile(join(user, `user-${objectId}.${architecture}.nerf.safetensors`), { ...nerf, meta: { ...nerf.meta, objectId: `user-${objectId}` } });
   }

@@ -4,7 +4,7 @@
 # with and without probe features, separate feature encoders and the edges-only readout. Each run
 # trains into data/ablation/<name> (resumable: run the script again) and is evaluated on the zoo
 # (no baseline row); the summary goes to data/ablation/summary.md.
-#   bash scripts/ablation-v2.sh [ZOO] [EPOCHS]
+#   [ABLATION_OUT=data/ablation] [ABLATION_ONLY="con v2-edges"] bash scripts/ablation-v2.sh [ZOO] [EPOCHS]
 set -u
 ZOO=${1:-data/zoo}
 EPOCHS=${2:-5}
@@ -25,6 +25,8 @@ runs=(
 for entry in "${runs[@]}"; do
   name=${entry%%|*}
   flags=${entry#*|}
+  # ABLATION_ONLY="a b": only these runs, in the table's order.
+  if [ -n "${ABLATION_ONLY:-}" ] && [[ " $ABLATION_ONLY " != *" $name "* ]]; then continue; fi
   dir="$OUT/$name"
   if [ ! -f "$dir/encoder.onnx" ]; then
     echo "== train $name: $flags"

@@ -1,9 +1,9 @@
 /**
  * The `gmn.finetune` job: fine-tunes a trained GMN (encoder, decoder and SigLIP, one AdamW step
- * per session run) on a user's library, starting from the model's training checkpoint. Batches
- * mix library objects (rendering loss on every NeRF; contrastive pairs where the library holds an
- * object in two architectures) with anchor objects from the demo zoo, so the space does not
- * drift. Before and after, the old and the new encoder are measured on held-out demo objects.
+ * per session run) on a user's library, starting from the model's training checkpoint, with
+ * the checkpoint's own losses (recipe v2: SigLIP on each object's two architectures and the
+ * category loss where the category is known). Batches mix library objects with anchor objects
+ * from the demo zoo, so the space does not drift. Before and after, the old and the new encoder are measured on held-out demo objects.
  * Cancelling checkpoints and returns; a run started again on the same `out` resumes from that
  * checkpoint. The new encoder is written to `out` and used by no one until the app keeps it.
  */

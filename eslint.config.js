@@ -40,11 +40,10 @@ const MAIN_LAYERS = [['compute', 'image'], ['vocabulary'], ['nerf'], ['zoo'], ['
 function layerPolicies() {
   return MAIN_LAYERS.flatMap((layer, rank) => {
     const above = MAIN_LAYERS.slice(rank + 1).flat();
-    const same = layer.filter((_, i) => i > 0 || layer.length > 1);
     return [
       ...(above.length > 0 ? [{ from: { element: { types: { anyOf: layer } } }, disallow: { to: { element: { types: { anyOf: above } } } } }] : []),
       // Folders of one layer (compute and image) stay independent of each other too.
-      ...layer.map((folder) => ({ from: { element: { type: folder } }, disallow: { to: { element: { types: { anyOf: same.filter((f) => f !== folder).length ? same.filter((f) => f !== folder) : ['-'] } } } } })),
+      ...(layer.length > 1 ? layer.map((folder) => ({ from: { element: { type: folder } }, disallow: { to: { element: { types: { anyOf: layer.filter((f) => f !== folder) } } } } })) : []),
       { from: { element: { types: { anyOf: layer } } }, disallow: { to: { file: { categories: 'entry' } } } },
     ];
   });

@@ -9,17 +9,16 @@ beforeAll(() => {
   eslint = new ESLint({ cwd: root });
 });
 
-/** Messages of the import-layer rule for `source` placed at `file`. */
-async function layerErrors(file: string, source: string): Promise<string[]> {
+/** Messages of lint rule `rule` for `source` placed at `file`. */
+async function ruleErrors(rule: string, file: string, source: string): Promise<string[]> {
   const [result] = await eslint.lintText(`${source}\nexport {};\n`, { filePath: `${root}/${file}` });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === rule).map((m) => m.message);
 }
 
-/** Messages of the src/main layer rule (eslint-plugin-boundaries) for `source` placed at `file`. */
-async function mainLayerErrors(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(`${source}\nexport {};\n`, { filePath: `${root}/${file}` });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'boundaries/dependencies').map((m) => m.message);
-}
+/** Messages of the import-layer rule (src/shared, renderer, preload, main). */
+const layerErrors = (file: string, source: string) => ruleErrors('no-restricted-imports', file, source);
+/** Messages of the src/main layer rule (eslint-plugin-boundaries). */
+const mainLayerErrors = (file: string, source: string) => ruleErrors('boundaries/dependencies', file, source);
 
 describe('import layers', () => {
   it.each([

@@ -11,6 +11,15 @@ export function tempDir(prefix = 'nerfdex-library-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Resolves once `condition` holds (checked every 50 ms); throws after `ms`. */
+export async function until(condition: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A log that keeps its lines for assertions. */
 export function recordingLog(): LibraryLog & { lines: string[] } {
   const lines: string[] = [];

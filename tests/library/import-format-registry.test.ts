@@ -20,7 +20,7 @@ import { importDialogOptions } from '../../src/main/menu';
 import { importableExtensions } from '../../src/main/nerf/formats/registry';
 import { noNerfFilesNotice } from '../../src/renderer/file-drop';
 import type { ProviderChoice } from '../../src/shared/compute';
-import { tempDir } from './helpers';
+import { tempDir, until } from './helpers';
 import { DEMO, GOOD, testEncoder } from './import-fixtures';
 import { encodeTestNerf } from './testnerf-format';
 
@@ -45,14 +45,6 @@ let encoderPath: string;
 
 function options(extra: Partial<ImportOptions> = {}): ImportOptions {
   return { pool, encoderPath, provider, thumbnailSize: 16, previewResolution: 8, log: quiet, ...extra };
-}
-
-async function until(condition: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -105,7 +97,7 @@ describe('a format added to the registry', () => {
     try {
       expect(library.listAssets().total).toBe(0);
       writeFileSync(join(watched, 'dropped.testnerf'), readFileSync(file));
-      await until(() => library.fileByPath(join(watched, 'dropped.testnerf')) !== undefined);
+      await until(() => library.fileByPath(join(watched, 'dropped.testnerf')) !== undefined, 20_000);
       await watcher.idle();
       expect(library.fileByPath(join(watched, 'dropped.testnerf'))!.format).toBe('testnerf');
       expect(library.importErrors()).toEqual([]);

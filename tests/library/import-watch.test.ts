@@ -9,6 +9,7 @@ import { findNerfFiles, isNerfPath } from '../../src/main/library/import/scan';
 import { FolderWatcher } from '../../src/main/library/import/watch';
 import { Library } from '../../src/main/library/library';
 import { DEMO, GOOD, makeImportFolder, testEncoder } from './import-fixtures';
+import { until } from './helpers';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 const fixture = makeImportFolder();
@@ -18,14 +19,6 @@ let encoderPath: string;
 
 function options(extra: Partial<ImportOptions> = {}): ImportOptions {
   return { pool, encoderPath, provider, batchSize: 2, thumbnailSize: 32, previewResolution: 16, log: quiet, ...extra };
-}
-
-async function until(condition: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -83,9 +76,9 @@ describe('watched folders', () => {
       expect(library.watchedFolders().map((w) => w.path)).toEqual([folder]);
       writeFileSync(join(folder, 'partial.nerf.safetensors.tmp-1-ab'), 'half');
       copyFileSync(join(DEMO, GOOD[1]!), join(folder, GOOD[1]!));
-      await until(() => library.listAssets().total === 2);
+      await until(() => library.listAssets().total === 2, 15_000);
       rmSync(join(folder, GOOD[0]!));
-      await until(() => library.fileByPath(join(folder, GOOD[0]!))?.status === 'missing');
+      await until(() => library.fileByPath(join(folder, GOOD[0]!))?.status === 'missing', 15_000);
       await watcher.idle();
       expect(library.importErrors()).toEqual([]);
       expect(library.listAssets({ filters: { includeMissing: false } }).total).toBe(1);

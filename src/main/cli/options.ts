@@ -73,10 +73,10 @@ const consoleOutput: CommandOutput = { out: (t) => console.log(t), err: (t) => c
 /** The usage text of a command: its form (the required options), what it does, then one line per option. */
 export function usageText<O extends Readonly<Record<string, OptionSpec>>>(spec: CommandSpec<O>): string {
   const entries = Object.entries(spec.options);
-  const required = entries.filter(([, o]) => o.type === 'string' && o.required).map(([name, o]) => `--${name} ${placeholder(name, o as StringOption)}`);
+  const required = entries.filter(([, o]) => o.type === 'string' && o.required).map(([name, o]) => `--${name} ${valueName(name, o as StringOption)}`);
   const form = [...required, ...(required.length < entries.length ? ['[options]'] : [])];
   const lines = entries.map(([name, o]) => {
-    const left = o.type === 'boolean' ? `--${name}` : `--${name} ${placeholder(name, o)}`;
+    const left = o.type === 'boolean' ? `--${name}` : `--${name} ${valueName(name, o)}`;
     const fallback = o.type !== 'boolean' && o.default !== undefined ? ` (default: ${o.default})` : o.type === 'string' && o.required ? ' (required)' : '';
     // A long option name puts its help on the next line, under the others'.
     return left.length < 28 ? `  ${left.padEnd(28)} ${o.help}${fallback}` : `  ${left}\n  ${' '.repeat(28)} ${o.help}${fallback}`;
@@ -84,7 +84,7 @@ export function usageText<O extends Readonly<Record<string, OptionSpec>>>(spec: 
   return [`usage: ${spec.command} ${form.join(' ')}`, '', spec.summary, '', 'options:', ...lines, `  ${'--help'.padEnd(28)} this text`].join('\n');
 }
 
-function placeholder(name: string, o: StringOption | NumberOption): string {
+function valueName(name: string, o: StringOption | NumberOption): string {
   if (o.value) return o.value;
   if (o.type === 'string' && o.choices) return o.choices.join('|');
   return o.type === 'number' ? 'N' : name.toUpperCase().replace(/-/g, '_');

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ARCHITECTURES, TRAINING_ARCHITECTURES, isTrainingArchitecture } from '../../src/main/nerf/architectures';
 import type { ZooFit } from '../../src/main/zoo/fit-job';
-import { COLLAPSED_BELOW_DB, ZOO_FIT_SETTINGS, ZOO_LR, attemptSeed, beats, betterFit, collapseThreshold, selectRefits, zooFitSetting } from '../../src/main/zoo/fit-settings';
+import { ZOO_FIT_SETTINGS, ZOO_LR, attemptSeed, beats, betterFit, refitSteps, selectRefits, zooFitSetting } from '../../src/main/zoo/fit-settings';
 
 const fit = (id: string, architecture: string, psnr: number): ZooFit => ({ id, architecture, file: `${id}.${architecture}.nerf.safetensors`, psnr, loss: 0.01 });
 
 describe('zoo fit settings', () => {
-  it('leaves the training architectures at the zoo steps and learning rate, never refitted', () => {
+  it('leaves the training architectures at the zoo steps and learning rate, a collapsed fit refitted at twice the steps', () => {
     for (const id of TRAINING_ARCHITECTURES) {
       expect(zooFitSetting(id, 300)).toEqual({ steps: 300, lr: ZOO_LR });
       expect(zooFitSetting(id, 400)).toEqual({ steps: 400, lr: ZOO_LR });
-      expect(collapseThreshold(id)).toBeUndefined();
+      expect(refitSteps(id, 300)).toBe(600);
     }
   });
 
@@ -22,7 +22,9 @@ describe('zoo fit settings', () => {
     expect(zooFitSetting('mlp-L2', 300)).toEqual({ steps: 600, lr: 2e-2 });
     expect(zooFitSetting('mlp-L2', 400)).toEqual({ steps: 800, lr: 2e-2 });
     expect(zooFitSetting('hash-L6', 300)).toEqual({ steps: 300, lr: ZOO_LR });
-    expect(collapseThreshold('mlp-W128')).toBe(COLLAPSED_BELOW_DB);
+    // An unseen variant's refit fits its own steps.
+    expect(refitSteps('mlp-W128', 300)).toBe(300);
+    expect(refitSteps('mlp-L2', 300)).toBe(600);
   });
 
   it('starts attempt 0 from the seed itself and every later attempt from another', () => {
@@ -65,12 +67,11 @@ describe('zoo fit settings', () => {
     expect(() => selectRefits(recorded, { refitBelow: NaN })).toThrow(new RangeError('refitBelow must be a number of dB, got NaN'));
   });
 
-  it('challenges a collapsed training-architecture fit of a val or test object, never of a train object', () => {
+  it('challenges collapsed training-architecture fits only when asked, apart from unseen variants', () => {
     const recorded = [fit('display-000031', 'mlp-train', 17.3), fit('display-000001', 'mlp-train', 16.0), fit('display-000032', 'hash-train', 25.0), fit('display-000031', 'mlp-L2', 19.0)];
-    const trainFiles = new Set([recorded[1]!.file]);
-    expect(selectRefits(recorded, { refitTrainingBelow: 20, trainFiles }).improve).toEqual([recorded[0]]);
-    expect(selectRefits(recorded, { refitBelow: 20, refitTrainingBelow: 20, trainFiles }).improve).toEqual([recorded[0], recorded[3]]);
-    expect(selectRefits(recorded, { refitBelow: 20, trainFiles }).improve).toEqual([recorded[3]]);
-    expect(() => selectRefits(recorded, { refitTrainingBelow: 20 })).toThrow(/needs trainFiles/);
+    expect(selectRefits(recorded, { refitTrainingBelow: 20 }).improve).toEqual([recorded[0], recorded[1]]);
+    expect(selectRefits(recorded, { refitBelow: 20, refitTrainingBelow: 20 }).improve).toEqual([recorded[0], recorded[1], recorded[3]]);
+    expect(selectRefits(recorded, { refitBelow: 20 }).improve).toEqual([recorded[3]]);
+    expect(() => selectRefits(recorded, { refitTrainingBelow: NaN })).toThrow(/refitTrainingBelow must be a number of dB/);
   });
 });

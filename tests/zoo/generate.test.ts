@@ -98,6 +98,7 @@ describe('zoo generation', () => {
       } else if (fit.architecture === 'mlp-L2') {
         expect(fit.psnr).toBeGreaterThanOrEqual(old.psnr);
         expect(bytes.equals(old.bytes)).toBe(fit.psnr === old.psnr);
+
       } else {
         // Redone with the same settings and batches, a fit comes out as it did: rewritten, not changed.
         expect(statSync(join(out, fit.file)).mtimeMs).toBeGreaterThan(old.mtime);
@@ -107,5 +108,21 @@ describe('zoo generation', () => {
     }
     const logged = readFileSync(join(out, 'fits.jsonl'), 'utf8').trim().split('\n');
     expect(logged.length).toBeGreaterThanOrEqual(9);
+
+    // Asked to, a run challenges the training architecture's fits too, at twice its steps (a run
+    // of 20 steps: 40); every fit is below 1000 dB. A fit that won says so in its provenance.
+    const third = await generateZoo({ ...options, steps: 20, refitTrainingBelow: 1000 });
+    let won = 0;
+    for (const fit of third.fits.filter((f) => f.architecture === 'mlp-train')) {
+      const old = again.fits.find((f) => f.file === fit.file)!;
+      expect(fit.psnr).toBeGreaterThanOrEqual(old.psnr);
+      const { meta } = await readNerfFile(join(out, fit.file));
+      if (fit.psnr > old.psnr) won++;
+      // Recorded at 10 steps, or at 20 when that first fit collapsed and its refit did better; a challenge fits 40.
+      if (fit.psnr > old.psnr) expect(meta?.provenance?.['steps']).toBe(40);
+      else expect([10, 20]).toContain(meta?.provenance?.['steps']);
+    }
+    expect(won).toBeGreaterThan(0);
+    for (const fit of third.fits.filter((f) => f.architecture !== 'mlp-train')) expect(fit.psnr).toBe(again.fits.find((f) => f.file === fit.file)!.psnr);
   });
 });

@@ -27,7 +27,7 @@ export const ZOO_COMMAND = {
     points: { type: 'number', integer: true, min: 0, help: 'points per fit step (default: 2048)' },
     'refit-archs': { type: 'string', value: 'a,b', help: 'fit the recorded fits of these architectures again' },
     'refit-below': { type: 'number', help: 'fit again recorded unseen-variant fits below this PSNR (dB)' },
-    'refit-training-below': { type: 'number', help: 'fit again recorded val and test fits of the training architectures below this PSNR (dB); the train split is never refitted' },
+    'refit-training-below': { type: 'number', help: 'fit again recorded fits of the training architectures below this PSNR (dB), at twice the steps, the better kept' },
   },
 } as const;
 

@@ -39,6 +39,8 @@ export interface ZooFitInput {
   readonly lr?: number;
   /** Fits below this PSNR are fitted once more from the next attempt's init, the better kept. @default never */
   readonly refitBelow?: number;
+  /** Steps of that second fit. @default steps */
+  readonly refitSteps?: number;
   /** Attempt number of the first fit; its init seed is `attemptSeed(first object's seed, attempt)`. @default 0 */
   readonly attempt?: number;
   /** Ground-truth points drawn per object before fitting. @default 100000 */
@@ -109,6 +111,7 @@ export function groundTruthFieldFunction(shape: Parameters<typeof groundTruthFie
 
 interface Candidate {
   readonly params: Nerf['params'];
+  readonly steps: number;
   readonly psnr: number;
   readonly loss: number;
 }
@@ -122,9 +125,9 @@ export async function zooFitJob(input: ZooFitInput, ctx: JobContext): Promise<Zo
   const firstSeed = input.objects[0]?.seed ?? 0;
   const metaOf = (o: (typeof objects)[number]): Nerf['meta'] => ({ objectId: o.id, category: o.category, caption: o.captions[0] });
   // Fits the objects at `indices` together from attempt `attempt`'s init; undefined when cancelled.
-  const fitAttempt = async (indices: readonly number[], attempt: number): Promise<Candidate[] | undefined> => {
+  const fitAttempt = async (indices: readonly number[], attempt: number, attemptSteps: number): Promise<Candidate[] | undefined> => {
     const result = await fitNerfs(config, indices.map((i) => samples[i]!), ctx.sessions, input.provider, {
-      steps,
+      steps: attemptSteps,
       pointsPerStep: input.pointsPerStep ?? 2048,
       lr: input.lr ?? ZOO_LR,
       seed: attemptSeed(firstSeed, attempt),
@@ -138,18 +141,18 @@ export async function zooFitJob(input: ZooFitInput, ctx: JobContext): Promise<Zo
       const o = objects[i]!;
       const nerf: Nerf = { config, params: result.params[b]!, meta: metaOf(o) };
       const quality = await fitPsnr(groundTruthFieldFunction(o.shape), nerfField(nerf, ctx.sessions, input.provider), input.checkSize ?? 64, CHECK_VIEWS.slice(0, input.checkViews ?? 1));
-      candidates.push({ params: nerf.params, psnr: quality, loss: result.finalLoss });
+      candidates.push({ params: nerf.params, psnr: quality, loss: result.finalLoss, steps: attemptSteps });
     }
     return candidates;
   };
   const attempt = input.attempt ?? 0;
-  const best = await fitAttempt(objects.map((_, i) => i), attempt);
+  const best = await fitAttempt(objects.map((_, i) => i), attempt, steps);
   const cancelled = (): ZooFitOutput => ({ fits: [], refitted: 0, seconds: (performance.now() - started) / 1000, cancelled: true });
   if (!best) return cancelled();
   const below = input.refitBelow;
   const collapsed = below === undefined ? [] : best.flatMap((c, i) => (c.psnr >= below ? [] : [i]));
   if (collapsed.length) {
-    const again = await fitAttempt(collapsed, attempt + 1);
+    const again = await fitAttempt(collapsed, attempt + 1, input.refitSteps ?? steps);
     if (!again) return cancelled();
     collapsed.forEach((i, k) => (best[i] = betterFit(best[i]!, again[k]!)));
   }
@@ -160,7 +163,7 @@ export async function zooFitJob(input: ZooFitInput, ctx: JobContext): Promise<Zo
     const beat = input.objects[i]!.beat;
     if (beat !== undefined && !beats(candidate.psnr, beat)) continue;
     const file = zooFileName(o.id, input.architecture);
-    const provenance = { generator: 'nerfdex zoo', seed: o.seed, steps, psnr: Math.round(candidate.psnr * 100) / 100 };
+    const provenance = { generator: 'nerfdex zoo', seed: o.seed, steps: candidate.steps, psnr: Math.round(candidate.psnr * 100) / 100 };
     await writeNerfFile(join(input.outDir, file), { config, params: candidate.params, meta: { ...metaOf(o), provenance } }, { dtype: input.dtype ?? 'float16' });
     fits.push({ id: o.id, architecture: input.architecture, file, psnr: candidate.psnr, loss: candidate.loss });
   }

@@ -9,7 +9,7 @@ import type { ProviderChoice } from '../../shared/compute';
 import type { WorkerPool } from '../compute/worker-pool';
 import { ARCHITECTURES, TRAINING_ARCHITECTURES, configFor } from '../nerf/architectures';
 import { type ZooFit, type ZooFitJobs, ZOO_AABB, zooFileName } from './fit-job';
-import { type RefitOptions, collapseThreshold, selectRefits, zooFitSetting } from './fit-settings';
+import { type RefitOptions, COLLAPSED_BELOW_DB, refitSteps, selectRefits, zooFitSetting } from './fit-settings';
 import { generateObject } from './objects';
 import { CATEGORIES, type Category } from '../vocabulary/categories';
 
@@ -148,8 +148,7 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
   const batch = options.batch ?? 8;
   const steps = options.steps ?? 300;
   const recorded = objects.flatMap((o) => o.architectures.map((a) => done.get(zooFileName(o.id, a))).filter((f): f is ZooFit => f !== undefined));
-  const trainFiles = new Set(objects.filter((o) => o.split === 'train').flatMap((o) => o.architectures.map((a) => zooFileName(o.id, a))));
-  const refits = selectRefits(recorded, { ...options, trainFiles });
+  const refits = selectRefits(recorded, options);
   // A redone fit's file and record stand until the new fit replaces them (a stopped run keeps them).
   const discarded = new Map(refits.redo.map((f) => [f.file, f]));
   for (const fit of refits.redo) done.delete(fit.file);
@@ -175,7 +174,6 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
       units.map(async (unit) => {
         if (options.signal?.aborted) return;
         const setting = zooFitSetting(unit.architecture, steps);
-        const refitBelow = collapseThreshold(unit.architecture);
         const handle = options.pool.startJob('zoo.fit', {
           architecture: unit.architecture,
           objects: unit.objects.map((o) => {
@@ -184,10 +182,12 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
           }),
           outDir: options.out,
           provider: options.provider,
-          steps: setting.steps,
+          // A challenge fits as generation's refit of a collapsed fit does (`refitSteps`), from an
+          // init past the two attempts generation makes.
+          steps: unit.improve ? refitSteps(unit.architecture, steps) : setting.steps,
           lr: setting.lr,
-          ...(refitBelow !== undefined ? { refitBelow } : {}),
-          // A challenge starts past the two attempts generation makes, so its init is new.
+          refitBelow: COLLAPSED_BELOW_DB,
+          refitSteps: refitSteps(unit.architecture, steps),
           ...(unit.improve ? { attempt: 2 } : {}),
           ...(options.pointsPerStep !== undefined ? { pointsPerStep: options.pointsPerStep } : {}),
         });

@@ -63,7 +63,7 @@ describe('the shared command-line option parser', () => {
     }
     expect(parseCommand(serveCommand(), ['--port', '65536'], recording())).toEqual({ exit: 2 });
     expect(parseCommand(TRAIN_TEXT_COMMAND, []).values).toMatchObject({ zoo: 'data/zoo', encoder: 'resources/models/encoder.onnx', out: 'resources/models/text.onnx', steps: 3000, lr: 3e-3, batch: 64, seed: 0 });
-    expect(parseCommand(TRAIN_COMMAND, ['--zoo', 'data/zoo']).values).toMatchObject({ out: 'runs/gmn-v2', epochs: 20, loss: 'con', probes: 64, readout: 'edges+outputs', 'feature-encoders': 'shared', batch: 8, schedule: 'cosine', warmup: 50 });
+    expect(parseCommand(TRAIN_COMMAND, ['--zoo', 'data/zoo']).values).toMatchObject({ out: 'runs/gmn-v2', epochs: 20, loss: 'con', probes: 256, readout: 'edges+outputs', 'feature-encoders': 'shared', batch: 8, schedule: 'cosine', warmup: 50 });
     expect(parseCommand(ZOO_COMMAND, ['--out', 'data/zoo']).values).toMatchObject({ 'per-category': 30, val: 2, test: 6, seed: 0, workers: 2, steps: undefined });
   });
 });

@@ -34,7 +34,7 @@ describe('the shipped encoder', () => {
     // Fine-tuning starts from every parameter of the recipe's train step: the encoder's, the category head's.
     expect(Object.keys(checkpoint.params).some((k) => k.startsWith('encoder/probe_features/'))).toBe(true);
     expect(Object.keys(checkpoint.params).some((k) => k.startsWith('category_head/'))).toBe(true);
-    expect(embedder.info.encoder.probes).toHaveLength(3 * 64);
+    expect(embedder.info.encoder.probes).toHaveLength(3 * 256);
   });
 
   it('ranks the same demo object in another architecture far above chance (mean R@5 over the six pairs >= 0.9; chance 0.13)', async () => {

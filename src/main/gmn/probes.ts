@@ -25,7 +25,7 @@ import type { Nerf } from '../nerf/types';
 import { hashGridGraphSize, triplaneGraphSize } from './param-graph-grids';
 
 /** Probe points of the shipped recipe. */
-export const DEFAULT_PROBE_COUNT = 64;
+export const DEFAULT_PROBE_COUNT = 256;
 
 /** Probes fill [-PROBE_EXTENT, PROBE_EXTENT]^3 of the signed unit box. */
 export const PROBE_EXTENT = 0.8;

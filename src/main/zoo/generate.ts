@@ -174,6 +174,7 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
       units.map(async (unit) => {
         if (options.signal?.aborted) return;
         const setting = zooFitSetting(unit.architecture, steps);
+        const refit = refitSteps(unit.architecture, steps);
         const handle = options.pool.startJob('zoo.fit', {
           architecture: unit.architecture,
           objects: unit.objects.map((o) => {
@@ -184,10 +185,10 @@ export async function generateZoo(options: ZooRunOptions): Promise<ZooManifest> 
           provider: options.provider,
           // A challenge fits as generation's refit of a collapsed fit does (`refitSteps`), from an
           // init past the two attempts generation makes.
-          steps: unit.improve ? refitSteps(unit.architecture, steps) : setting.steps,
+          steps: unit.improve ? refit : setting.steps,
           lr: setting.lr,
           refitBelow: COLLAPSED_BELOW_DB,
-          refitSteps: refitSteps(unit.architecture, steps),
+          refitSteps: refit,
           ...(unit.improve ? { attempt: 2 } : {}),
           ...(options.pointsPerStep !== undefined ? { pointsPerStep: options.pointsPerStep } : {}),
         });
